@@ -1,0 +1,47 @@
+"""The one vocabulary every tool uses to report what is wrong with a scan."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Kind = Literal["syntax", "schema", "layout", "format", "io", "migration", "git"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one file: rendered as ``file:line:col: $.path: message``."""
+
+    file: str
+    line: int | None
+    col: int | None
+    path: str
+    message: str
+    kind: Kind = "schema"
+    fixable: bool = False
+
+    def render(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}:{self.col if self.col is not None else 1}"
+        return f"{where}: {self.path}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class ScanRepoError(Exception):
+    """An error a tool turns into one message and exit code 2 (usage or environment)."""
+
+
+class ProblemsError(ScanRepoError):
+    """Several problems that stop an operation as a whole (e.g. an all-or-nothing migration)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def problems_to_json(problems: list[Problem]) -> str:
+    return json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False)

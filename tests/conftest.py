@@ -1,0 +1,89 @@
+"""Shared test helpers: real git repositories in temp directories, real tool runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / "tools"
+DATA = ROOT / "tests" / "data"
+FIXTURES = DATA / "fixtures"
+V4_FIXTURE = FIXTURES / "2602.07852.scan-v4.json"
+V3_FIXTURE = FIXTURES / "2602.07852.scan-v3.json"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No user or system git configuration leaks into the tests."""
+    home = tmp_path_factory.mktemp("home")
+    saved = dict(os.environ)
+    os.environ.update(
+        HOME=str(home),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Test Author",
+        GIT_AUTHOR_EMAIL="author@example.org",
+        GIT_COMMITTER_NAME="Test Committer",
+        GIT_COMMITTER_EMAIL="committer@example.org",
+        # hooks and tools started by git find this interpreter as python3, as in an active venv
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    os.environ.pop("GIT_DIR", None)
+    os.environ.pop("GIT_INDEX_FILE", None)
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True)
+
+
+def run_tool(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run tools/<name> as a user would, as a separate process."""
+    return subprocess.run(
+        [sys.executable, str(TOOLS / name), *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def canonical(doc: Any) -> bytes:
+    return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def fixture_doc(version: int = 4) -> dict[str, Any]:
+    return json.loads((V4_FIXTURE if version == 4 else V3_FIXTURE).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty git repository with a scans/ directory."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q")
+    (path / "scans").mkdir()
+    return path
+
+
+def put(repo: Path, relpath: str, data: bytes | str) -> Path:
+    path = repo / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def position_of(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
+    """1-based line and column where needle starts (the nth occurrence), found by plain search."""
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col

@@ -1,0 +1,92 @@
+"""All-or-nothing file writes: temporary file, fsync, rename; never through a symlink."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from scanrepo.problems import ScanRepoError
+
+TMP_MARK = ".scanrepo-tmp-"
+
+
+def is_leftover_temp(name: str) -> bool:
+    return name.startswith(".") and TMP_MARK in name
+
+
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+
+
+def _refuse_symlink(path: Path) -> None:
+    if path.is_symlink():
+        raise ScanRepoError(f"{path}: is a symbolic link; refusing to write through it")
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stage_file(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """Write data to a temporary file beside path (fsynced), keeping path's mode; return it."""
+    _refuse_symlink(path)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_path(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def commit_staged(staged: Iterable[tuple[Path, Path]]) -> None:
+    """Rename each staged temporary file over its target, then fsync the directories."""
+    directories: set[Path] = set()
+    for tmp, path in staged:
+        _refuse_symlink(path)
+        os.replace(tmp, path)
+        directories.add(path.parent)
+    for directory in directories:
+        _fsync_dir(directory)
+
+
+def discard_staged(staged: Iterable[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_files(files: dict[Path, bytes]) -> None:
+    """Write several files so that either all are staged and renamed, or none is touched.
+
+    Every new content is written and fsynced to a temporary file first; only when all of them
+    succeeded are they renamed into place. A failure while staging (full disk, permissions)
+    leaves every original file as it was.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            staged.append((stage_file(path, data), path))
+    except BaseException:
+        discard_staged(staged)
+        raise
+    commit_staged(staged)

@@ -1,0 +1,68 @@
+"""What every command shares: exit codes, error reporting, progress."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
+
+from scanrepo.problems import ScanRepoError
+from scanrepo.textsafe import terminal_safe
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the usage error exit code 2 and one clean line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def emit(text: str, stream: TextIO | None = None) -> None:
+    print(terminal_safe(text), file=stream or sys.stdout)
+
+
+def fail(message: str) -> int:
+    emit(f"error: {message}", sys.stderr)
+    return EXIT_ERROR
+
+
+def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> int:
+    """Run a command: library errors become one line and exit 2; never a traceback by default."""
+    try:
+        return main(argv)
+    except ScanRepoError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        emit("interrupted", sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("SCANREPO_DEBUG"):
+            traceback.print_exc()
+        return fail(f"internal error: {type(exc).__name__}: {exc} (set SCANREPO_DEBUG=1 for details)")
+
+
+class Progress:
+    """A one-line counter on stderr when it is a terminal and the job is large; silent otherwise."""
+
+    def __init__(self, label: str, minimum: int = 500) -> None:
+        self.label, self.minimum = label, minimum
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total >= self.minimum and sys.stderr.isatty():
+            sys.stderr.write(f"\r{self.label}: {done}/{total}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")

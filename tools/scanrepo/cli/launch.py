@@ -1,0 +1,35 @@
+"""Start a tool from tools/<name> in a fresh clone: find the dependencies or say how to get them.
+
+Only the standard library is imported here, so this runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+REQUIRED = ("jsonschema", "jsonschema_rs", "git", "deepdiff")
+SETUP = "python3 -m venv .venv && .venv/bin/pip install -e ."
+
+
+def _missing() -> list[str]:
+    return [name for name in REQUIRED if importlib.util.find_spec(name) is None]
+
+
+def launch(command: str) -> None:
+    missing = _missing()
+    if missing:
+        venv_python = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "python"
+        if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+            os.execv(venv_python, [str(venv_python), sys.argv[0], *sys.argv[1:]])
+        print(
+            f"{sys.argv[0]}: missing Python packages: {', '.join(missing)}.\n"
+            f"Set up once from the repository root with:\n  {SETUP}",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    from scanrepo.cli.main import main
+
+    raise SystemExit(main([command, *sys.argv[1:]]))

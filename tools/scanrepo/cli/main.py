@@ -1,0 +1,30 @@
+"""The ``scanrepo`` console command: one subcommand per tool in tools/."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+from scanrepo.cli.common import EXIT_ERROR, run
+
+COMMANDS = {
+    "validate": "scanrepo.cli.validate",
+    "setup-git": "scanrepo.cli.setup_git",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help") or args[0] not in COMMANDS:
+        print("usage: scanrepo {" + ",".join(COMMANDS) + "} [options]", file=sys.stderr)
+        if args and args[0] not in ("-h", "--help"):
+            print(f"scanrepo: unknown command {args[0]!r}", file=sys.stderr)
+            return EXIT_ERROR
+        return 0 if args else EXIT_ERROR
+    module = importlib.import_module(COMMANDS[args[0]])
+    return run(module.main, args[1:])
+
+
+def entry() -> None:
+    raise SystemExit(main())

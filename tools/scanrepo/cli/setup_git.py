@@ -1,0 +1,26 @@
+"""tools/setup-git: install this repository's git integration into the current clone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.gitrepo import GitRepo
+from scanrepo.gitsetup import setup
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = ArgumentParser(
+        prog="tools/setup-git",
+        description="Install the git integration for scans into this clone (idempotent). "
+        "Exit 0 done, 1 something was refused, 2 error.",
+    )
+    parser.add_argument("--force", action="store_true",
+                        help="replace a hook that tools/setup-git did not write (kept as a backup)")
+    args = parser.parse_args(argv)
+    with GitRepo(Path.cwd()) as repo:
+        outcomes = setup(repo, force=args.force)
+    for outcome in outcomes:
+        emit(f"{outcome.status}: {outcome.what}" + (f": {outcome.detail}" if outcome.detail else ""))
+    return EXIT_PROBLEMS if any(o.status == "refused" for o in outcomes) else EXIT_OK

@@ -1,0 +1,97 @@
+"""tools/validate: check scans against their schema, the layout and the canonical form."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanrepo.atomic import write_files
+from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, Progress, emit, run
+from scanrepo.gitrepo import GitRepo
+from scanrepo.inputs import validate_commit, validate_index, validate_worktree
+from scanrepo.problems import ScanRepoError
+from scanrepo.report import Report
+from scanrepo.resources import SCHEMA_DIR
+from scanrepo.schemas import SchemaRegistry
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="tools/validate",
+        description="Validate scans: strict JSON, the schema of each scan's scan_version, "
+        "directory and file name, one scan per paper, canonical form. "
+        "Exit 0 clean, 1 problems, 2 usage or internal error.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH|KEY",
+                        help="scan files, directories or paper keys (default: every scan in scans/)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--staged", action="store_true",
+                        help="check the scans staged for commit, as git's index holds them")
+    source.add_argument("--rev", metavar="REV", help="check every scan of a commit, without checkout")
+    parser.add_argument("--fix-format", action="store_true",
+                        help="rewrite scans that parse but are not in canonical form (all or nothing)")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes (default: one per core)")
+    return parser
+
+
+def fix_format(report: Report, root: Path) -> int:
+    files = {
+        root / r.relpath: r.canonical
+        for r in report.results
+        if r.canonical is not None and r.relpath is not None
+    }
+    write_files(files)
+    for r in report.results:
+        if r.canonical is not None:
+            r.problems = [p for p in r.problems if not p.fixable]
+    return len(files)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.fix_format and (args.staged or args.rev):
+        raise ScanRepoError("--fix-format rewrites work tree files; it cannot go with --staged or --rev")
+    if (args.staged or args.rev) and args.paths:
+        raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
+    registry = SchemaRegistry(SCHEMA_DIR)
+    progress = Progress("validating")
+    fixed = 0
+    if args.staged or args.rev:
+        with GitRepo(Path.cwd()) as repo:
+            if args.staged:
+                report = validate_index(repo, registry, args.jobs, progress)
+            else:
+                report = validate_commit(repo, args.rev, registry, args.jobs, progress)
+    else:
+        root = find_root(Path.cwd())
+        report = validate_worktree(root, registry, args.paths, args.jobs, progress)
+        if args.fix_format:
+            fixed = fix_format(report, root)
+    progress.close()
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            emit(problem.render())
+        if not args.quiet:
+            if args.fix_format:
+                emit(f"rewrote {fixed} file{'s' if fixed != 1 else ''} in canonical form", sys.stderr)
+            emit(report.summary(), sys.stderr if report.problems else sys.stdout)
+    return EXIT_PROBLEMS if report.problems else EXIT_OK
+
+
+def find_root(start: Path) -> Path:
+    """The repository's top directory: the nearest ancestor holding scans/ or .git."""
+    for directory in (start, *start.parents):
+        if (directory / "scans").is_dir() or (directory / ".git").exists():
+            return directory
+    return start
+
+
+def entry() -> None:
+    raise SystemExit(run(main))

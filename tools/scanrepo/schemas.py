@@ -1,0 +1,105 @@
+"""The schema registry: one frozen JSON Schema per scan_version, compiled once.
+
+Pass/fail is decided by jsonschema-rs (fast); the jsonschema package explains the failures,
+so its messages and JSON paths are what users read. A test keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+from jsonschema.exceptions import ValidationError, best_match
+
+from scanrepo.problems import ScanRepoError
+
+SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json")
+
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SchemaViolation:
+    path: JsonPath
+    message: str
+
+
+def _leaf(error: ValidationError) -> ValidationError:
+    """The most specific error under a combinator (oneOf/anyOf/if-then), as best_match picks it."""
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _message(error: ValidationError) -> str:
+    """jsonschema quotes the offending value; a long justification must not flood the line."""
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+
+
+class SchemaRegistry:
+    """Every schema/v<N>.json of a directory, by version."""
+
+    def __init__(self, schema_dir: Path) -> None:
+        self.schema_dir = schema_dir
+        self._schemas: dict[int, dict[str, Any]] = {}
+        try:
+            names = sorted(p.name for p in schema_dir.iterdir())
+        except OSError as exc:
+            raise ScanRepoError(f"{schema_dir}: cannot list schemas: {exc.strerror}") from exc
+        for name in names:
+            if m := SCHEMA_FILE.fullmatch(name):
+                path = schema_dir / name
+                try:
+                    self._schemas[int(m[1])] = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    raise ScanRepoError(f"{path}: unreadable schema: {exc}") from exc
+        if not self._schemas:
+            raise ScanRepoError(f"{schema_dir}: no schema files v<N>.json")
+        self._fast: dict[int, Any] = {}
+        self._detailed: dict[int, jsonschema.protocols.Validator] = {}
+
+    @cached_property
+    def versions(self) -> tuple[int, ...]:
+        return tuple(sorted(self._schemas))
+
+    @property
+    def newest(self) -> int:
+        return self.versions[-1]
+
+    def schema(self, version: int) -> dict[str, Any]:
+        return self._schemas[version]
+
+    def describe_versions(self) -> str:
+        return ", ".join(str(v) for v in self.versions)
+
+    def is_valid(self, doc: Any, version: int) -> bool:
+        validator = self._fast.get(version)
+        if validator is None:
+            validator = self._fast[version] = jsonschema_rs.validator_for(self._schemas[version])
+        return bool(validator.is_valid(doc))
+
+    def violations(self, doc: Any, version: int) -> list[SchemaViolation]:
+        """Every violation, most specific first within each failing location, sorted by path."""
+        validator = self._detailed.get(version)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(self._schemas[version])
+            validator = self._detailed[version] = cls(self._schemas[version])
+        found = {
+            (tuple(leaf.absolute_path), _message(leaf))
+            for leaf in map(_leaf, validator.iter_errors(doc))
+        }
+        return [SchemaViolation(path, msg) for path, msg in sorted(found, key=_sort_key)]
+
+    def check(self, doc: Any, version: int) -> list[SchemaViolation]:
+        return [] if self.is_valid(doc, version) else self.violations(doc, version)
+
+
+def _sort_key(item: tuple[JsonPath, str]) -> tuple[Iterable[str], str]:
+    return [str(p) for p in item[0]], item[1]

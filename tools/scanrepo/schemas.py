@@ -39,8 +39,22 @@ def _leaf(error: ValidationError) -> ValidationError:
 
 
 def _message(error: ValidationError) -> str:
-    """jsonschema quotes the offending value; a long justification must not flood the line."""
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    """One readable line: never a dump of a whole object, never a flood of quoted text.
+
+    A rule whose own subschema carries a ``description`` (such as "answer must be false where
+    applies is false") is explained by it, since jsonschema's message would only say
+    "False was expected".
+    """
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    if error.validator in ("const", "not") and "description" in schema:
+        return str(schema["description"])
+    if error.validator in ("maxProperties", "minProperties") and isinstance(instance, dict):
+        bound = "at most" if error.validator == "maxProperties" else "at least"
+        keys = ", ".join(repr(k) for k in instance)
+        return f"has {len(instance)} keys ({keys}); {bound} {error.validator_value} allowed"
+    message = error.message
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 class SchemaRegistry:

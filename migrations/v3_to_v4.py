@@ -24,7 +24,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from scanrepo.chain import JsonPath, MigrationError
+from scanrepo.chain import MigrationError
+from scanrepo.jsonio import JsonPath
 
 FROM_VERSION = 3
 TO_VERSION = 4

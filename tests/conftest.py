@@ -37,7 +37,9 @@ def _isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     )
     os.environ.pop("GIT_DIR", None)
     os.environ.pop("GIT_INDEX_FILE", None)
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    (home / ".gitconfig").write_text(
+        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n"
+    )
     yield
     os.environ.clear()
     os.environ.update(saved)

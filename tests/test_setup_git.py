@@ -12,7 +12,9 @@ def clone_of_tools(repo: Path) -> None:
     """The data repository carries its own tools, as a clone of this repository does."""
     shutil.copytree(ROOT / "tools", repo / "tools", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "schema", repo / "schema")
-    shutil.copytree(ROOT / "migrations", repo / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "migrations", repo / "migrations", ignore=shutil.ignore_patterns("__pycache__")
+    )
 
 
 def test_hook_refuses_an_invalid_commit_and_accepts_a_valid_one(repo: Path) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from conftest import (
     ROOT,
     V4_FIXTURE,
@@ -16,7 +17,7 @@ from conftest import (
     put,
     run_tool,
 )
-
+from scanrepo.cli.common import run
 from scanrepo.cli.validate import main as validate_main
 
 GOOD = "scans/v4/2602/2602.07852.json"
@@ -24,7 +25,7 @@ GOOD = "scans/v4/2602/2602.07852.json"
 
 def validate(repo: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     monkeypatch.chdir(repo)
-    return validate_main(list(args))
+    return run(validate_main, list(args))
 
 
 def lines_of(capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -39,8 +40,9 @@ def test_repository_itself_validates() -> None:
     assert "v4: " in result.stdout
 
 
-def test_real_scan_is_clean(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_scan_is_clean(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     put(repo, GOOD, V4_FIXTURE.read_bytes())
     assert validate(repo, monkeypatch) == 0
     assert lines_of(capsys) == ["1 scan checked (v4: 1): no problems"]
@@ -52,15 +54,17 @@ def test_schema_error_names_file_line_col_and_path(
     text = V4_FIXTURE.read_text(encoding="utf-8")
     anchor = '"funding_disclosed": {\n        "applies": true,\n        "answer": '
     assert text.count(anchor) == 1
-    broken = text.replace(anchor + "true", anchor + '"yes"')
+    broken = text.replace(anchor + "false", anchor + '"yes"')
     put(repo, GOOD, broken)
     assert validate(repo, monkeypatch) == 1
     line, col = position_of(broken, anchor)
     line += 2
     col = len('        "answer": ') + 1
     out = lines_of(capsys)
-    assert out[0] == (f"{GOOD}:{line}:{col}: $.checklist.conflicts_of_interest.funding_disclosed"
-                      ".answer: 'yes' is not of type 'boolean'")
+    assert out[0] == (
+        f"{GOOD}:{line}:{col}: $.checklist.conflicts_of_interest.funding_disclosed"
+        ".answer: 'yes' is not of type 'boolean'"
+    )
     assert out[-1].endswith("1 problem in 1 file")
 
 
@@ -80,7 +84,9 @@ def test_duplicate_key_from_a_clean_merge_is_refused(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = V4_FIXTURE.read_text(encoding="utf-8")
-    broken = text.replace('"venue": "ICLR 2026",', '"venue": "ICLR 2026",\n    "venue": "arXiv",', 1)
+    broken = text.replace(
+        '"venue": "ICLR 2026",', '"venue": "ICLR 2026",\n    "venue": "arXiv",', 1
+    )
     put(repo, GOOD, broken)
     assert validate(repo, monkeypatch) == 1
     line, col = position_of(broken, '"venue"', occurrence=2)
@@ -102,8 +108,9 @@ def test_every_problem_in_every_file_is_reported(
     assert validate(repo, monkeypatch) == 1
     out = lines_of(capsys)
     assert any("$.claims[0].supported" in ln for ln in out)
-    assert any("$.engagement_factors.fear_safety.score" in ln and "4 is greater than" in ln
-               for ln in out)
+    assert any(
+        "$.engagement_factors.fear_safety.score" in ln and "4 is greater than" in ln for ln in out
+    )
     assert any(ln.startswith("scans/v4/2601/2601.00001.json:") for ln in out)
     assert out[-1].endswith("3 problems in 2 files")
 
@@ -112,14 +119,20 @@ def test_every_problem_in_every_file_is_reported(
     ("relpath", "fragment"),
     [
         ("scans/v3/2602/2602.07852.json", "scan_version is 4 but the file is in scans/v3/"),
-        ("scans/v4/2602/2602.07853.json", "file name says '2602.07853' but the paper key is '2602.07852'"),
+        (
+            "scans/v4/2602/2602.07853.json",
+            "file name says '2602.07853' but the paper key is '2602.07852'",
+        ),
         ("scans/v4/2601/2602.07852.json", "shard '2601' is wrong for key '2602.07852'"),
         ("scans/2602.07852.json", "not where a scan belongs"),
     ],
 )
 def test_layout_problems(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    relpath: str, fragment: str,
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    relpath: str,
+    fragment: str,
 ) -> None:
     put(repo, relpath, V4_FIXTURE.read_bytes())
     assert validate(repo, monkeypatch) == 1
@@ -131,7 +144,11 @@ def test_two_scans_of_one_paper(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     put(repo, GOOD, V4_FIXTURE.read_bytes())
-    put(repo, "scans/v3/2602/2602.07852.json", (ROOT / "tests/data/fixtures/2602.07852.scan-v3.json").read_bytes())
+    put(
+        repo,
+        "scans/v3/2602/2602.07852.json",
+        (ROOT / "tests/data/fixtures/2602.07852.scan-v3.json").read_bytes(),
+    )
     assert validate(repo, monkeypatch) == 1
     out = lines_of(capsys)
     assert any("paper 2602.07852 has more than one scan" in ln for ln in out)
@@ -168,26 +185,29 @@ def test_fix_format_rewrites_only_formatting(
     path.chmod(0o640)
     assert validate(repo, monkeypatch) == 1
     out = lines_of(capsys)
-    assert out[0] == f"{GOOD}:3:1: $: not in canonical form (fix: tools/validate --fix-format)"
+    assert out[0] == f"{GOOD}:2:3: $: not in canonical form (fix: tools/validate --fix-format)"
     assert validate(repo, monkeypatch, "--fix-format") == 0
     assert path.read_bytes() == V4_FIXTURE.read_bytes()
     assert path.stat().st_mode & 0o777 == 0o640
     assert validate(repo, monkeypatch) == 0
 
 
-def test_json_output(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                     capsys: pytest.CaptureFixture[str]) -> None:
-    put(repo, GOOD, V4_FIXTURE.read_bytes()[:-3])
+def test_json_output(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    truncated = V4_FIXTURE.read_bytes()[:-3]
+    put(repo, GOOD, truncated)
     assert validate(repo, monkeypatch, "--format", "json") == 1
     report = json.loads(capsys.readouterr().out)
     assert report["scans_checked"] == 1
     [problem] = report["problems"]
     assert problem["file"] == GOOD and problem["kind"] == "syntax"
-    assert problem["line"] > 1000
+    assert problem["line"] == truncated.count(b"\n") + 1
 
 
-def test_paper_key_argument(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_paper_key_argument(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     put(repo, GOOD, V4_FIXTURE.read_bytes())
     put(repo, "scans/v4/2601/2601.00001.json", "{")
     assert validate(repo, monkeypatch, "2602.07852") == 0
@@ -248,8 +268,9 @@ def test_directory_named_like_a_scan_and_leftover_temp(
     assert "temporary file left by an interrupted write" in out
 
 
-def test_many_files_in_parallel(repo: Path, monkeypatch: pytest.MonkeyPatch,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_many_files_in_parallel(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = fixture_doc()
     for i in range(240):
         doc["paper"]["arxiv_id"] = f"2603.{i:05d}"

@@ -18,42 +18,28 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
+from scanrepo.jsonio import JsonPath, format_json_path
 from scanrepo.problems import ScanRepoError
 
-JsonPath = tuple[str | int, ...]
 Direction = Literal["up", "down"]
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 Check = Callable[[dict[str, Any], int], None]
 
 MIGRATION_NAME = re.compile(r"v(?P<from_version>0|[1-9]\d*)_to_v(?P<to_version>0|[1-9]\d*)\.py")
 NOT_MIGRATIONS = frozenset({"README.md", "__init__.py", "__pycache__"})
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def format_path(path: JsonPath) -> str:
-    """A JSON path as ``$.checklist.artifacts[0]``; keys that are not identifiers are quoted."""
-    parts = ["$"]
-    for part in path:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif IDENTIFIER.fullmatch(part):
-            parts.append(f".{part}")
-        else:
-            parts.append(f"[{json.dumps(part, ensure_ascii=False)}]")
-    return "".join(parts)
 
 
 class MigrationError(Exception):
     """A scan that one migration step cannot carry without loss or guesswork."""
 
     def __init__(self, path: JsonPath, message: str) -> None:
-        super().__init__(f"{format_path(path)}: {message}")
+        super().__init__(f"{format_json_path(path)}: {message}")
         self.path = path
         self.message = message
 
     @property
     def json_path(self) -> str:
-        return format_path(self.path)
+        return format_json_path(self.path)
 
 
 class ChainError(ScanRepoError):

@@ -91,7 +91,9 @@ class GitRepo:
         """The commit id a revision names; a revision that is no commit is refused."""
         check_revision_argument(rev)
         try:
-            out = self.repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+            out = self.repo.git.rev_parse(
+                "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+            )
         except GitCommandError as exc:
             raise ScanRepoError(f"unknown revision {rev!r}") from exc
         return str(out).strip()
@@ -115,6 +117,7 @@ class GitRepo:
             if not HEX_SHA.fullmatch(blob):
                 raise ScanRepoError(f"not a blob id: {blob!r}")
             _, kind, _, data = self.repo.git.get_object_data(blob)
+            kind = kind.decode() if isinstance(kind, bytes) else kind
             if kind != "blob":
                 raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
             yield blob, data

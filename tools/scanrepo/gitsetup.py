@@ -1,4 +1,4 @@
-"""What tools/setup-git installs into a clone: the pre-commit hook (later: diff and merge drivers)."""
+"""What tools/setup-git installs into a clone: the git hooks and drivers for scans."""
 
 from __future__ import annotations
 
@@ -42,10 +42,13 @@ def install_hook(repo: GitRepo, name: str, content: str, force: bool = False) ->
         if current == content:
             return Outcome(what, "unchanged")
         if MARKER not in current and not force:
-            return Outcome(what, "refused",
-                           "a hook not written by tools/setup-git is there; add "
-                           "'tools/validate --staged' to it yourself, or rerun with --force "
-                           f"(the old hook is kept as {path.name}.scanrepo-backup)")
+            return Outcome(
+                what,
+                "refused",
+                "a hook not written by tools/setup-git is there; add "
+                "'tools/validate --staged' to it yourself, or rerun with --force "
+                f"(the old hook is kept as {path.name}.scanrepo-backup)",
+            )
         if MARKER not in current:
             os.replace(path, path.with_name(path.name + ".scanrepo-backup"))
         status = "updated"

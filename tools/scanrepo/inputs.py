@@ -59,10 +59,10 @@ def validate_worktree(
     else:
         for arg in args:
             for path in resolve_scan_argument(root, arg):
-                rel = _relative(root, path)
-                name = rel if rel is not None else str(path)
-                jobs.append(Job(name, rel, fs_path=str(path)))
-                if rel is not None and (where := keys.parse_scan_path(rel)):
+                relpath = _relative(root, path)
+                name = relpath if relpath is not None else str(path)
+                jobs.append(Job(name, relpath, fs_path=str(path)))
+                if relpath is not None and (where := keys.parse_scan_path(relpath)):
                     listed.extend(
                         (p.relative_to(root).as_posix(), p.relative_to(root).as_posix())
                         for p in (root / keys.SCANS_DIR).glob(f"v*/*/{where[2]}.json")
@@ -76,7 +76,9 @@ def _entry_problem(entry: Entry, name: str) -> Problem | None:
     if entry.stage:
         return Problem(name, None, None, "$", "unmerged: resolve the merge conflict first", "git")
     if entry.mode == SYMLINK_MODE:
-        return Problem(name, None, None, "$", "is a symbolic link; a scan must be a regular file", "io")
+        return Problem(
+            name, None, None, "$", "is a symbolic link; a scan must be a regular file", "io"
+        )
     if entry.mode == GITLINK_MODE:
         return Problem(name, None, None, "$", "is a submodule, not a scan file", "io")
     return stray_problem(name, entry.path)
@@ -115,21 +117,34 @@ def _validate_entries(
 def validate_index(
     repo: GitRepo, registry: SchemaRegistry, workers: int | None = None, progress: Progress = None
 ) -> Report:
-    """The scans staged for the next commit: those that differ from HEAD, as git's index holds them."""
+    """The staged scans that differ from HEAD, as git's index holds them."""
     entries = repo.index_entries()
     to_check: set[str] | None = None
     if repo.has_commits():
-        out = repo.run("diff-index", "--cached", "-z", "--no-renames", "--name-only", "HEAD", "--",
-                       keys.SCANS_DIR)
+        out = repo.run(
+            "diff-index",
+            "--cached",
+            "-z",
+            "--no-renames",
+            "--name-only",
+            "HEAD",
+            "--",
+            keys.SCANS_DIR,
+        )
         to_check = set(filter(None, out.split("\0")))
     return _validate_entries(repo, entries, to_check, registry, lambda p: p, workers, progress)
 
 
 def validate_commit(
-    repo: GitRepo, rev: str, registry: SchemaRegistry, workers: int | None = None,
+    repo: GitRepo,
+    rev: str,
+    registry: SchemaRegistry,
+    workers: int | None = None,
     progress: Progress = None,
 ) -> Report:
     """Every scan in a commit's tree, read from git without checking it out."""
     commit = repo.resolve(rev)
     entries = repo.tree_entries(commit)
-    return _validate_entries(repo, entries, None, registry, lambda p: f"{rev}:{p}", workers, progress)
+    return _validate_entries(
+        repo, entries, None, registry, lambda p: f"{rev}:{p}", workers, progress
+    )

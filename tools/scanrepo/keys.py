@@ -26,7 +26,9 @@ from typing import Any
 SCANS_DIR = "scans"
 
 NEW_ARXIV = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v\d+)?")
-OLD_ARXIV = re.compile(r"(?P<archive>[a-z][a-z-]*(?:\.[A-Z]{2})?)/(?P<yymm>\d{4})(?P<num>\d{3})(?:v\d+)?")
+OLD_ARXIV = re.compile(
+    r"(?P<archive>[a-z][a-z-]*(?:\.[A-Z]{2})?)/(?P<yymm>\d{4})(?P<num>\d{3})(?:v\d+)?"
+)
 NEW_KEY = re.compile(r"\d{4}\.\d{4,5}")
 OLD_KEY = re.compile(r"[a-z][a-z-]*(?:\.[A-Z]{2})?_\d{7}")
 SLUG_KEY = re.compile(r"(?:doi|title)-[a-z0-9-]{0,60}-[0-9a-f]{8}")

@@ -36,8 +36,10 @@ class Report:
         if not problems:
             return f"{checked}: no problems"
         fixable = sum(p.fixable for p in problems)
-        text = (f"{checked}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-                f"in {self.files_with_problems} file{'s' if self.files_with_problems != 1 else ''}")
+        text = (
+            f"{checked}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            f"in {self.files_with_problems} file{'s' if self.files_with_problems != 1 else ''}"
+        )
         if fixable:
             text += f" ({fixable} fixable with --fix-format)"
         return text

@@ -8,7 +8,7 @@ from scanrepo.schemas import SchemaViolation
 
 
 def check_rules(doc: Any) -> list[SchemaViolation]:
-    """The one key of ``type_checklist`` must be the scan's ``paper_type`` (any version that has both)."""
+    """The one key of ``type_checklist`` must be the scan's ``paper_type`` (where both exist)."""
     if not isinstance(doc, dict):
         return []
     paper_type, type_checklist = doc.get("paper_type"), doc.get("type_checklist")

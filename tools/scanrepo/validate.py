@@ -71,14 +71,13 @@ def _version_of(doc: Any, registry: SchemaRegistry) -> tuple[int | None, str | N
         return None, f"scan_version must be an integer, not {version!r}"
     if version not in registry.versions:
         return None, (
-            f"unknown scan_version {version}: schemas exist for versions {registry.describe_versions()}"
+            f"unknown scan_version {version}: "
+            f"schemas exist for versions {registry.describe_versions()}"
         )
     return version, None
 
 
-def check_scan(
-    data: bytes, name: str, relpath: str | None, registry: SchemaRegistry
-) -> ScanResult:
+def check_scan(data: bytes, name: str, relpath: str | None, registry: SchemaRegistry) -> ScanResult:
     """Every problem of one scan file's content, on its own."""
     result = ScanResult(name, relpath)
     problems = result.problems
@@ -107,8 +106,15 @@ def check_scan(
         offset = _first_difference(data, canonical)
         line, col = line_col(data, offset)
         problems.append(
-            Problem(name, line, col, "$", "not in canonical form (fix: tools/validate --fix-format)",
-                    "format", fixable=True)
+            Problem(
+                name,
+                line,
+                col,
+                "$",
+                "not in canonical form (fix: tools/validate --fix-format)",
+                "format",
+                fixable=True,
+            )
         )
         result.canonical = canonical
 
@@ -122,15 +128,27 @@ def _layout_problems(
 ) -> Iterator[Problem]:
     where = keys.parse_scan_path(relpath)
     if where is None:
-        yield Problem(name, None, None, "$",
-                      "not where a scan belongs: scans/v<N>/<shard>/<paper-key>.json", "layout")
+        yield Problem(
+            name,
+            None,
+            None,
+            "$",
+            "not where a scan belongs: scans/v<N>/<shard>/<paper-key>.json",
+            "layout",
+        )
         return
     dir_version, shard, file_key = where
     result.key = file_key
     if version is not None and dir_version != version:
         line, col = locate(data, ("scan_version",))
-        yield Problem(name, line, col, "$.scan_version",
-                      f"scan_version is {version} but the file is in scans/v{dir_version}/", "layout")
+        yield Problem(
+            name,
+            line,
+            col,
+            "$.scan_version",
+            f"scan_version is {version} but the file is in scans/v{dir_version}/",
+            "layout",
+        )
     try:
         key = keys.paper_key(doc)
     except keys.UnnamedPaperError as exc:
@@ -140,12 +158,23 @@ def _layout_problems(
     expected = keys.scan_path(doc, version if version is not None else dir_version)
     if file_key != key:
         line, col = locate(data, ("paper",))
-        yield Problem(name, line, col, "$.paper",
-                      f"file name says {file_key!r} but the paper key is {key!r} (expected {expected})",
-                      "layout")
+        yield Problem(
+            name,
+            line,
+            col,
+            "$.paper",
+            f"file name says {file_key!r} but the paper key is {key!r} (expected {expected})",
+            "layout",
+        )
     elif shard != expected.parent.name:
-        yield Problem(name, None, None, "$",
-                      f"shard {shard!r} is wrong for key {key!r} (expected {expected})", "layout")
+        yield Problem(
+            name,
+            None,
+            None,
+            "$",
+            f"shard {shard!r} is wrong for key {key!r} (expected {expected})",
+            "layout",
+        )
 
 
 # --- gathering inputs -------------------------------------------------------------------
@@ -172,13 +201,21 @@ def read_scan_file(path: Path, name: str) -> bytes | Problem:
     """A scan file's bytes, or the one problem that stops reading it."""
     try:
         if path.is_symlink():
-            return Problem(name, None, None, "$", "is a symbolic link; a scan must be a regular file", "io")
+            return Problem(
+                name, None, None, "$", "is a symbolic link; a scan must be a regular file", "io"
+            )
         if path.is_dir():
             return Problem(name, None, None, "$", "is a directory, not a scan file", "io")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return Problem(name, None, None, "$",
-                           f"file is {size} bytes; a scan may have at most {MAX_BYTES}", "io")
+            return Problem(
+                name,
+                None,
+                None,
+                "$",
+                f"file is {size} bytes; a scan may have at most {MAX_BYTES}",
+                "io",
+            )
         return path.read_bytes()
     except OSError as exc:
         return Problem(name, None, None, "$", f"cannot read: {exc.strerror or exc}", "io")
@@ -217,8 +254,9 @@ def run_jobs(
         return results
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     results = []
-    with ProcessPoolExecutor(workers, initializer=_init_worker,
-                             initargs=(registry.schema_dir,)) as pool:
+    with ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(registry.schema_dir,)
+    ) as pool:
         for chunk_results in pool.map(_run_chunk, chunks):
             results.extend(chunk_results)
             if progress:
@@ -238,8 +276,16 @@ def duplicate_problems(paths: Iterable[tuple[str, str]]) -> list[Problem]:
         if len(names) > 1:
             for name in sorted(names):
                 others = ", ".join(n for n in sorted(names) if n != name)
-                problems.append(Problem(name, None, None, "$",
-                                        f"paper {key} has more than one scan (also {others})", "layout"))
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "$",
+                        f"paper {key} has more than one scan (also {others})",
+                        "layout",
+                    )
+                )
     return problems
 
 
@@ -271,9 +317,17 @@ def stray_problem(name: str, relpath: str) -> Problem | None:
     if base == ".gitkeep":
         return None
     if is_leftover_temp(base):
-        return Problem(name, None, None, "$",
-                       "temporary file left by an interrupted write; run the interrupted tool "
-                       "again (e.g. tools/migrate) to finish, then delete it", "layout")
+        return Problem(
+            name,
+            None,
+            None,
+            "$",
+            "temporary file left by an interrupted write; run the interrupted tool "
+            "again (e.g. tools/migrate) to finish, then delete it",
+            "layout",
+        )
     if not base.endswith(".json"):
-        return Problem(name, None, None, "$", "not a scan file (scans/ holds only <key>.json)", "layout")
+        return Problem(
+            name, None, None, "$", "not a scan file (scans/ holds only <key>.json)", "layout"
+        )
     return None

@@ -47,7 +47,9 @@ def run(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None 
     except Exception as exc:
         if os.environ.get("SCANREPO_DEBUG"):
             traceback.print_exc()
-        return fail(f"internal error: {type(exc).__name__}: {exc} (set SCANREPO_DEBUG=1 for details)")
+        return fail(
+            f"internal error: {type(exc).__name__}: {exc} (set SCANREPO_DEBUG=1 for details)"
+        )
 
 
 class Progress:

@@ -16,11 +16,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Install the git integration for scans into this clone (idempotent). "
         "Exit 0 done, 1 something was refused, 2 error.",
     )
-    parser.add_argument("--force", action="store_true",
-                        help="replace a hook that tools/setup-git did not write (kept as a backup)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a hook that tools/setup-git did not write (kept as a backup)",
+    )
     args = parser.parse_args(argv)
     with GitRepo(Path.cwd()) as repo:
         outcomes = setup(repo, force=args.force)
     for outcome in outcomes:
-        emit(f"{outcome.status}: {outcome.what}" + (f": {outcome.detail}" if outcome.detail else ""))
+        emit(
+            f"{outcome.status}: {outcome.what}" + (f": {outcome.detail}" if outcome.detail else "")
+        )
     return EXIT_PROBLEMS if any(o.status == "refused" for o in outcomes) else EXIT_OK

@@ -24,18 +24,37 @@ def build_parser() -> ArgumentParser:
         "directory and file name, one scan per paper, canonical form. "
         "Exit 0 clean, 1 problems, 2 usage or internal error.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH|KEY",
-                        help="scan files, directories or paper keys (default: every scan in scans/)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH|KEY",
+        help="scan files, directories or paper keys (default: every scan in scans/)",
+    )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--staged", action="store_true",
-                        help="check the scans staged for commit, as git's index holds them")
-    source.add_argument("--rev", metavar="REV", help="check every scan of a commit, without checkout")
-    parser.add_argument("--fix-format", action="store_true",
-                        help="rewrite scans that parse but are not in canonical form (all or nothing)")
+    source.add_argument(
+        "--staged",
+        action="store_true",
+        help="check the scans staged for commit, as git's index holds them",
+    )
+    source.add_argument(
+        "--rev", metavar="REV", help="check every scan of a commit, without checkout"
+    )
+    parser.add_argument(
+        "--fix-format",
+        action="store_true",
+        help="rewrite scans that parse but are not in canonical form (all or nothing)",
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="worker processes (default: one per core)")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print problems only, no summary"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
     return parser
 
 
@@ -55,7 +74,9 @@ def fix_format(report: Report, root: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.fix_format and (args.staged or args.rev):
-        raise ScanRepoError("--fix-format rewrites work tree files; it cannot go with --staged or --rev")
+        raise ScanRepoError(
+            "--fix-format rewrites work tree files; it cannot go with --staged or --rev"
+        )
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
     registry = SchemaRegistry(SCHEMA_DIR)
@@ -80,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             emit(problem.render())
         if not args.quiet:
             if args.fix_format:
-                emit(f"rewrote {fixed} file{'s' if fixed != 1 else ''} in canonical form", sys.stderr)
+                emit(
+                    f"rewrote {fixed} file{'s' if fixed != 1 else ''} in canonical form", sys.stderr
+                )
             emit(report.summary(), sys.stderr if report.problems else sys.stdout)
     return EXIT_PROBLEMS if report.problems else EXIT_OK
 

@@ -1,10 +1,11 @@
-"""The seeded scan generator."""
+"""The seeded scan generator and the git history built on it."""
 
 from __future__ import annotations
 
 import json
 import random
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ import pytest
 
 from scanrepo import generate
 from scanrepo.generate import corpus, make_scan_v3, make_scan_v4, rescan
-from scanrepo.keys import paper_key, scan_path
+from scanrepo.history import EPOCH, HistoryInfo, HistorySpec, build_history
+from scanrepo.keys import paper_key, parse_scan_path, scan_path
+from scanrepo.problems import ScanRepoError
 
 FIXTURES = Path(__file__).parent / "data" / "fixtures"
 FIXTURE_V4 = json.loads((FIXTURES / "2602.07852.scan-v4.json").read_text(encoding="utf-8"))
@@ -44,6 +47,12 @@ def all_items(scan: dict[str, Any]) -> list[dict[str, Any]]:
 
 def canonical(scan: dict[str, Any]) -> bytes:
     return json.dumps(scan, indent=2, ensure_ascii=False).encode()
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 # --- scans -----------------------------------------------------------------------------------
@@ -245,3 +254,150 @@ def test_rescan_of_a_v3_scan_stays_v3() -> None:
                 assert item["answer"] in {"yes", "no", "n/a"}
         assert all(list(c) == ["claim", "evidence", "support"] for c in new["claims"])
         assert all(list(f) == ["score", "why"] for f in new["engagement"].values())
+
+
+# --- history ---------------------------------------------------------------------------------
+
+SMALL = HistorySpec(
+    seed=9, scans=30, commits=8, big_commit_at=5, big_commit_size=12, rescans_per_commit=(1, 5)
+)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, HistoryInfo]:
+    repo = tmp_path_factory.mktemp("history") / "repo"
+    return repo, build_history(repo, SMALL)
+
+
+def changed_paths(repo: Path, commit: str) -> list[str]:
+    return git(repo, "diff-tree", "--root", "--no-commit-id", "--name-only", "-r", commit).split()
+
+
+def test_same_spec_gives_the_same_commits_and_another_seed_does_not(
+    small: tuple[Path, HistoryInfo], tmp_path: Path
+) -> None:
+    _, info = small
+    again = build_history(tmp_path / "again", SMALL)
+    assert [c.id for c in again.commits] == [c.id for c in info.commits]
+    other = build_history(tmp_path / "other", HistorySpec(seed=10, scans=30, commits=8))
+    assert other.head != info.head
+
+
+def test_history_has_the_commits_it_reports(small: tuple[Path, HistoryInfo]) -> None:
+    repo, info = small
+    log = git(repo, "log", "--oneline").splitlines()
+    assert len(log) == len(info.commits) == 1 + SMALL.commits
+    assert git(repo, "rev-parse", "HEAD").strip() == info.head
+    assert git(repo, "rev-list", "--reverse", "main").split() == [c.id for c in info.commits]
+    assert [c.kind for c in info.commits] == ["import"] + ["rescan"] * 4 + ["big"] + ["rescan"] * 3
+    dates = git(repo, "log", "--reverse", "--format=%an <%ae>|%cn <%ce>|%at|%ct").splitlines()
+    for number, line in enumerate(dates):
+        stamp = str(EPOCH + number * 3600)
+        assert line.split("|") == ["Survey Bot <bot@example.org>"] * 2 + [stamp, stamp]
+    for commit in info.commits:
+        assert sorted(changed_paths(repo, commit.id)) == sorted(info.paths[k] for k in commit.keys)
+    assert len(info.commits[0].keys) == SMALL.scans
+    assert all(1 <= len(c.keys) <= 5 for c in info.commits if c.kind == "rescan")
+
+
+def test_the_big_commit_touches_the_requested_number_of_files(
+    small: tuple[Path, HistoryInfo],
+) -> None:
+    repo, info = small
+    big = info.commits[SMALL.big_commit_at or 0]
+    assert big.kind == "big"
+    stat = git(repo, "show", "--stat", "--format=", big.id).splitlines()
+    assert stat[-1].strip().startswith(f"{SMALL.big_commit_size} files changed")
+
+
+def test_work_tree_holds_the_last_state_at_the_canonical_paths(
+    small: tuple[Path, HistoryInfo],
+) -> None:
+    repo, info = small
+    assert git(repo, "status", "--porcelain") == ""
+    files = sorted(p for p in (repo / "scans").rglob("*") if p.is_file())
+    assert sorted(p.relative_to(repo).as_posix() for p in files) == sorted(info.paths.values())
+    for path in files:
+        data = path.read_bytes()
+        scan = json.loads(data)
+        assert data == canonical(scan)
+        assert not data.endswith(b"\n")
+        assert path.relative_to(repo).as_posix() == scan_path(scan, 4).as_posix()
+        assert info.paths[paper_key(scan)] == scan_path(scan, 4).as_posix()
+        assert list(scan) == list(FIXTURE_V4)
+
+
+def relabel(scan: dict[str, Any]) -> dict[str, Any]:
+    """A stand-in upgrade: enough to see the migration commit move every file."""
+    return {**scan, "scan_version": 4}
+
+
+def test_a_v3_history_migrates_every_scan_into_v4(tmp_path: Path) -> None:
+    spec = HistorySpec(
+        seed=2, scans=20, commits=5, start_version=3, migrate_at=3, rescans_per_commit=(2, 4)
+    )
+    repo = tmp_path / "repo"
+    info = build_history(repo, spec, relabel)
+    kinds = [c.kind for c in info.commits]
+    assert kinds == ["import", "rescan", "rescan", "migrate", "rescan", "rescan"]
+
+    def versions_at(commit: str) -> set[int]:
+        paths = git(repo, "ls-tree", "-r", "--name-only", commit).split()
+        assert len(paths) == spec.scans
+        return {parsed[0] for p in paths if (parsed := parse_scan_path(p))}
+
+    assert versions_at(info.commits[2].id) == {3}
+    assert versions_at(info.commits[3].id) == {4}
+    moved = git(
+        repo, "show", "--no-renames", "--name-status", "--format=", info.commits[3].id
+    ).splitlines()
+    assert sum(line.startswith("D\tscans/v3/") for line in moved) == spec.scans
+    assert sum(line.startswith("A\tscans/v4/") for line in moved) == spec.scans
+    assert all(path.startswith("scans/v4/") for path in info.paths.values())
+    for key, path in info.paths.items():
+        scan = json.loads((repo / path).read_bytes())
+        assert scan["scan_version"] == 4
+        assert "engagement" in scan, "the stand-in upgrade kept the v3 body"
+        assert path == scan_path(scan, 4).as_posix()
+        assert paper_key(scan) == key
+
+
+def test_a_migration_needs_an_upgrade(tmp_path: Path) -> None:
+    spec = HistorySpec(seed=1, scans=3, commits=2, start_version=3, migrate_at=1)
+    with pytest.raises(ValueError, match="upgrade"):
+        build_history(tmp_path / "repo", spec)
+    assert not (tmp_path / "repo").exists()
+
+
+def test_a_failing_upgrade_leaves_no_branch(tmp_path: Path) -> None:
+    def broken(scan: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("cannot upgrade")
+
+    spec = HistorySpec(seed=1, scans=3, commits=2, start_version=3, migrate_at=2)
+    with pytest.raises(RuntimeError, match="cannot upgrade"):
+        build_history(tmp_path / "repo", spec, broken)
+    assert git(tmp_path / "repo", "for-each-ref") == ""
+
+
+def test_a_history_is_built_only_in_an_empty_directory(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ScanRepoError, match="not empty"):
+        build_history(tmp_path, HistorySpec(seed=1, scans=2, commits=1))
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"migrate_at": 9}, "migrate_at=9"),
+        ({"big_commit_at": 0}, "big_commit_at=0"),
+        ({"migrate_at": 2, "big_commit_at": 2}, "different commits"),
+        ({"big_commit_at": 1, "big_commit_size": 11}, "big_commit_size=11"),
+        ({"rescans_per_commit": (3, 2)}, "rescans_per_commit"),
+        ({"scans": 0}, "at least one scan"),
+    ],
+)
+def test_impossible_specs_are_refused(fields: dict[str, Any], message: str) -> None:
+    base: dict[str, Any] = {"seed": 1, "scans": 10, "commits": 4}
+    with pytest.raises(ValueError, match=message):
+        HistorySpec(**(base | fields))

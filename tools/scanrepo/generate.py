@@ -14,7 +14,12 @@ import copy
 import random
 import zlib
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
+
+from scanrepo.chain import Chain, load_chain
+from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.schemas import SchemaRegistry
 
 UNIVERSAL_SECTIONS: dict[str, tuple[str, ...]] = {
     "claims_and_evidence": (
@@ -178,7 +183,6 @@ METHODOLOGY_TAGS = (
     "simulation",
     "meta-analysis",
 )
-V3_ANSWERS = {(True, True): "yes", (True, False): "no", (False, False): "n/a"}
 
 # Some words are non-ASCII on purpose: the canonical form keeps such characters as they are.
 _WORD_TEXT = (
@@ -398,49 +402,14 @@ def make_scan_v4(rng: random.Random, index: int) -> dict[str, Any]:
     }
 
 
-def _to_v3(scan: dict[str, Any]) -> dict[str, Any]:
-    """The same review in the legacy v3 form (formats.md), key orders included.
+@cache
+def _chain() -> Chain:
+    return load_chain(MIGRATIONS_DIR, SchemaRegistry(SCHEMA_DIR).versions)
 
-    Values v3 keeps as they are (authors, red flags, ...) are shared with ``scan``, not copied.
-    """
-    paper = scan["paper"]
-    sections = {**scan["checklist"], **scan["type_checklist"][scan["paper_type"]]}
-    return {
-        "scan_version": 3,
-        "paper": {
-            "title": paper["title"],
-            "authors": paper["authors"],
-            "year": paper["year"],
-            "venue": paper["venue"],
-            "type": scan["paper_type"],
-            "arxiv": paper["arxiv_id"],
-            "doi": paper["doi"],
-        },
-        "checklist": {
-            section: {
-                name: {
-                    "answer": V3_ANSWERS[item["applies"], item["answer"]],
-                    "justification": item["justification"],
-                    "model": item["source"],
-                }
-                for name, item in items.items()
-            }
-            for section, items in sections.items()
-        },
-        "claims": [
-            {"claim": c["claim"], "evidence": c["evidence"], "support": c["supported"]}
-            for c in scan["claims"]
-        ],
-        "methodology_tags": scan["methodology_tags"],
-        "key_findings": scan["key_findings"],
-        "red_flags": scan["red_flags"],
-        "cited_papers": scan["cited_papers"],
-        "engagement": {
-            name: {"score": f["score"], "why": f["justification"]}
-            for name, f in scan["engagement_factors"].items()
-        },
-        "hn_data": scan["hn_data"],
-    }
+
+def _to_v3(scan: dict[str, Any]) -> dict[str, Any]:
+    """The same review in the legacy v3 form, by the repository's own migration chain."""
+    return _chain().migrate(scan, 3)
 
 
 def make_scan_v3(rng: random.Random, index: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from scanrepo.generate import corpus, rescan
+from scanrepo.jsonio import canonical_bytes
 from scanrepo.keys import paper_key, scan_path
 from scanrepo.problems import ScanRepoError
 
@@ -90,10 +91,6 @@ class _Scan:
     content: bytes
 
 
-def _content(scan: dict[str, Any]) -> bytes:
-    return json.dumps(scan, indent=2, ensure_ascii=False).encode()
-
-
 def _git_env() -> dict[str, str]:
     # Without GIT_DIR and friends (set inside hooks), git acts on the repository it is given.
     return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -133,7 +130,10 @@ class _Builder:
     def run(self) -> None:
         spec = self.spec
         imported = (
-            (paper_key(scan), _Scan(scan_path(scan, spec.start_version).as_posix(), _content(scan)))
+            (
+                paper_key(scan),
+                _Scan(scan_path(scan, spec.start_version).as_posix(), canonical_bytes(scan)),
+            )
             for scan in corpus(spec.seed, spec.scans, spec.start_version)
         )
         self._commit(0, "import", f"Import {spec.scans} scans", imported)
@@ -173,7 +173,7 @@ class _Builder:
         for key in self.rng.sample(sorted(self.scans), count):
             old = self.scans[key]
             new = rescan(self.rng, json.loads(old.content))
-            changes.append((key, _Scan(old.path, _content(new))))
+            changes.append((key, _Scan(old.path, canonical_bytes(new))))
         verb = "Rescan in one batch" if kind == "big" else "Rescan"
         self._commit(number, kind, f"{verb} {count} papers", changes)
 
@@ -183,7 +183,7 @@ class _Builder:
         for key, old in self.scans.items():
             new = self.upgrade(json.loads(old.content))
             path = scan_path(new, new["scan_version"]).as_posix()
-            changes.append((key, _Scan(path, _content(new))))
+            changes.append((key, _Scan(path, canonical_bytes(new))))
             if path != old.path:
                 deleted.append(old.path)
         self._commit(number, "migrate", f"Migrate {len(changes)} scans", changes, deleted)

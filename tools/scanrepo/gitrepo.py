@@ -8,6 +8,7 @@ handle closes it on exit so no git process outlives a tool.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,19 @@ class GitRepo:
             return str(self.repo.git.execute(["git", *args], strip_newline_in_stdout=False))
         except GitCommandError as exc:
             raise ScanRepoError(f"git {args[0]}: {_git_error(exc)}") from exc
+
+    def run_with_input(self, data: bytes, *args: str) -> str:
+        """A git command fed ``data`` on its standard input (a path list, index records)."""
+        with tempfile.TemporaryFile() as stdin:
+            stdin.write(data)
+            stdin.seek(0)
+            try:
+                out = self.repo.git.execute(
+                    ["git", *args], istream=stdin, strip_newline_in_stdout=False
+                )
+            except GitCommandError as exc:
+                raise ScanRepoError(f"git {args[0]}: {_git_error(exc)}") from exc
+        return str(out)
 
     def has_commits(self) -> bool:
         try:

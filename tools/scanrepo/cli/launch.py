@@ -21,8 +21,10 @@ def _missing() -> list[str]:
 def launch(command: str) -> None:
     missing = _missing()
     if missing:
-        venv_python = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "python"
-        if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+        venv = Path(__file__).resolve().parents[3] / ".venv"
+        venv_python = venv / "bin" / "python"
+        # a venv's python is a symlink to the interpreter it was made from, so compare prefixes
+        if venv_python.exists() and Path(sys.prefix).resolve() != venv.resolve():
             os.execv(venv_python, [str(venv_python), sys.argv[0], *sys.argv[1:]])
         print(
             f"{sys.argv[0]}: missing Python packages: {', '.join(missing)}.\n"

@@ -552,3 +552,18 @@ def test_a_new_version_needs_only_a_schema_and_a_migration(tmp_path: Path, corpu
     back = tool("migrate", "--to", "3")
     assert back.returncode == 0, back.stdout + back.stderr
     assert (corpus / V3_REAL).read_bytes() == V3_FIXTURE.read_bytes()
+
+
+def test_a_git_failure_after_writing_is_finished_by_a_rerun(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (corpus / ".git/index.lock").write_text("")  # as a crashed git command leaves it
+    assert migrate(corpus, monkeypatch, "--to", "4") == 1
+    out = output(capsys)
+    assert "index.lock" in out
+    assert "the scans are migrated in the work tree but git is not up to date" in out
+    assert (corpus / V4_REAL).exists() and not (corpus / V3_REAL).exists()
+    (corpus / ".git/index.lock").unlink()
+    assert migrate(corpus, monkeypatch, "--to", "4") == 0
+    assert "staged 5 moves in git" in output(capsys)
+    assert f"A  {V4_REAL}" in status(corpus) and f"D  {V3_REAL}" in status(corpus)

@@ -43,9 +43,11 @@ def check_revision_argument(rev: str) -> None:
 
 def _git_error(exc: GitCommandError) -> str:
     stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr)
-    lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
-    text = lines[-1] if lines else str(exc)
-    return text.removeprefix("stderr: ").strip("'")
+    lines = [ln.strip().removeprefix("stderr: ").strip("'") for ln in stderr.splitlines()]
+    lines = [ln for ln in lines if ln]
+    # git's own verdict ("fatal: ...", "error: ...") says what failed; hints follow it
+    verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    return verdicts[0] if verdicts else lines[-1] if lines else str(exc)
 
 
 class GitRepo:

@@ -155,11 +155,22 @@ def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrato
         try:
             apply_plan(root, plan, writing)
         except WriteError as exc:
-            writing.close()
             emit(f"failed: {exc}", sys.stderr)
             return EXIT_PROBLEMS
-        writing.close()
-    _report(args, plan, gp, repo)
+        finally:
+            writing.close()
+        if plan.leftovers:
+            emit(f"removed {len(plan.leftovers)} temporary file(s) left by an interrupted write")
+    try:
+        recorded = _record(args, plan, gp, repo)
+    except ScanRepoError as exc:
+        emit(
+            f"failed: {exc}\nthe scans are migrated in the work tree but git is not up to date; "
+            "fix the cause and run the same command again to finish",
+            sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    _summary(plan, gp, recorded)
     return EXIT_OK
 
 
@@ -226,35 +237,37 @@ def _preview(args: argparse.Namespace, plan: Plan, gp: GitPlan | None) -> None:
     emit(f"dry run: {_counts(plan, 'would be migrated')}; nothing was written")
 
 
-def _report(args: argparse.Namespace, plan: Plan, gp: GitPlan | None, repo: GitRepo | None) -> None:
-    changed = bool(plan.papers or plan.leftovers)
-    if plan.leftovers:
-        emit(f"removed {len(plan.leftovers)} temporary file(s) left by an interrupted write")
-    if repo is None:
+def _record(args: argparse.Namespace, plan: Plan, gp: GitPlan | None, repo: GitRepo | None) -> bool:
+    """Stage or commit what git is missing; whether anything was done."""
+    if repo is None or gp is None:
         if plan.papers:
             emit("not in a git repository: the files were moved, nothing was staged")
-    elif gp is not None and args.commit and gp.to_commit:
+        return False
+    if args.commit and gp.to_commit:
         made = commit(repo, gp, plan.target)
         emit("committed " + " and ".join(sha[:12] for sha in made) + _commit_note(len(made)))
-        changed = True
-    elif gp is not None and (gp.to_stage or gp.rewrites):
+        return True
+    if gp.to_stage or gp.rewrites:
         staged = stage(repo, gp)
         emit(
-            f"staged {staged} move{'s' if staged != 1 else ''} in git as git mv would; "
-            f"commit with tools/migrate --to {plan.target} --commit (not git commit) so that "
-            "plain git log --follow can trace each scan across the rewrite"
+            f"staged {staged} move{'s' if staged != 1 else ''} in git as git mv would. "
+            f"Commit them with tools/migrate --to {plan.target} --commit to keep each scan's "
+            "history visible to plain git log --follow (a plain git commit works, but git "
+            "then sees a deleted and an added file)"
         )
-        changed = True
+        return True
+    return False
+
+
+def _summary(plan: Plan, gp: GitPlan | None, recorded: bool) -> None:
     if gp is not None and gp.untracked:
         emit(f"{_scans(gp.untracked)} not tracked by git: migrated, left untracked")
-    if changed:
+    if plan.papers or plan.leftovers or recorded:
         emit(f"done: {_counts(plan)}")
     else:
         pending = len(gp.moves) + len(gp.rewrites) if gp is not None else 0
-        staged_note = f" ({pending} staged moves not yet committed)" if pending else ""
-        emit(
-            f"nothing to do: all {_scans(plan.current)} are already at v{plan.target}{staged_note}"
-        )
+        note = f" ({pending} staged moves not yet committed)" if pending else ""
+        emit(f"nothing to do: all {_scans(plan.current)} are already at v{plan.target}{note}")
     if plan.current_with_problems:
         emit(
             f"note: {_scans(len(plan.current_with_problems))} at v{plan.target} "

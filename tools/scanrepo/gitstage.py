@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scanrepo import keys
@@ -190,7 +190,10 @@ def commit(repo: GitRepo, gp: GitPlan, target: int) -> list[str]:
             "intermediate commit does not pass tools/validate.",
         )
         made.append(repo.run("rev-parse", "HEAD").strip())
-    stage(repo, GitPlan(moves=[_restaged(m) for m in gp.moves], rewrites=gp.rewrites))
+    stage(
+        repo,
+        GitPlan(moves=[replace(m, needs_staging=True) for m in gp.moves], rewrites=gp.rewrites),
+    )
     notes = versions + (["step 2 of 2"] if made or gp.rewrites else [])
     count = len(gp.moves) + len(gp.rewrites)
     subject = f"Migrate {_scans(count)} to v{target}" + (f" ({', '.join(notes)})" if notes else "")
@@ -206,10 +209,6 @@ def commit(repo: GitRepo, gp: GitPlan, target: int) -> list[str]:
         ) from exc
     made.append(repo.run("rev-parse", "HEAD").strip())
     return made
-
-
-def _restaged(move: Move) -> Move:
-    return Move(move.key, move.olds, move.target, move.rename_from, needs_staging=True)
 
 
 def _versions(gp: GitPlan, target: int) -> list[str]:

@@ -23,6 +23,7 @@ def launch(command: str) -> None:
     if missing:
         venv = Path(__file__).resolve().parents[3] / ".venv"
         venv_python = venv / "bin" / "python"
+        # a venv's python is a symlink to the interpreter it was made from, so compare prefixes
         if venv_python.exists() and Path(sys.prefix).resolve() != venv.resolve():
             os.execv(venv_python, [str(venv_python), sys.argv[0], *sys.argv[1:]])
         print(

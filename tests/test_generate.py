@@ -310,6 +310,29 @@ def test_the_big_commit_touches_the_requested_number_of_files(
     assert stat[-1].strip().startswith(f"{SMALL.big_commit_size} files changed")
 
 
+def test_hot_papers_are_rescanned_in_every_commit(tmp_path: Path) -> None:
+    spec = HistorySpec(
+        seed=4,
+        scans=25,
+        commits=6,
+        big_commit_at=4,
+        big_commit_size=5,
+        hot_papers=2,
+        rescans_per_commit=(3, 6),
+    )
+    repo = tmp_path / "repo"
+    info = build_history(repo, spec)
+    first_two = [paper_key(scan) for scan in corpus(4, 2)]
+    assert list(info.hot) == first_two
+    for commit in info.commits:
+        assert set(info.hot) <= set(commit.keys)
+    touching = git(repo, "log", "--format=%H", "--", info.paths[info.hot[0]]).split()
+    assert touching == [c.id for c in reversed(info.commits)]
+    assert all(3 <= len(c.keys) <= 6 for c in info.commits if c.kind == "rescan")
+    assert len(info.commits[4].keys) == 5
+    assert build_history(tmp_path / "cold", SMALL).hot == ()
+
+
 def test_work_tree_holds_the_last_state_at_the_canonical_paths(
     small: tuple[Path, HistoryInfo],
 ) -> None:
@@ -395,6 +418,16 @@ def test_a_history_is_built_only_in_an_empty_directory(tmp_path: Path) -> None:
         ({"big_commit_at": 1, "big_commit_size": 11}, "big_commit_size=11"),
         ({"rescans_per_commit": (3, 2)}, "rescans_per_commit"),
         ({"scans": 0}, "at least one scan"),
+        ({"hot_papers": 2, "rescans_per_commit": (1, 5)}, "hot_papers=2"),
+        (
+            {
+                "hot_papers": 3,
+                "rescans_per_commit": (5, 5),
+                "big_commit_at": 1,
+                "big_commit_size": 2,
+            },
+            "below hot_papers",
+        ),
     ],
 )
 def test_impossible_specs_are_refused(fields: dict[str, Any], message: str) -> None:

@@ -2,7 +2,9 @@
 
 The history is linear on ``main``: an import commit of every scan, then rescan commits, and
 optionally one migration commit (every scan rewritten by an ``upgrade`` callable and moved to
-its new version's directory) and one big rescan commit. Authors, dates and messages are fixed,
+its new version's directory) and one big rescan commit. The first ``hot_papers`` papers of the
+corpus are rescanned in every rescan commit, big or not, which gives ``tools/log`` a paper with
+as many revisions as the history has commits. Authors, dates and messages are fixed,
 so the same spec always gives the same commit ids.
 """
 
@@ -45,6 +47,7 @@ class HistorySpec:
     big_commit_at: int | None = None
     big_commit_size: int = 1000
     rescans_per_commit: tuple[int, int] = (1, 50)
+    hot_papers: int = 0
 
     def __post_init__(self) -> None:
         if self.scans < 1 or self.commits < 0:
@@ -59,6 +62,13 @@ class HistorySpec:
         low, high = self.rescans_per_commit
         if not 1 <= low <= high:
             raise ValueError(f"rescans_per_commit={self.rescans_per_commit} is not a range")
+        if not 0 <= self.hot_papers <= min(low, self.scans):
+            raise ValueError(
+                f"hot_papers={self.hot_papers} is not in 0..{min(low, self.scans)}: hot papers "
+                "count towards each commit's rescans"
+            )
+        if self.big_commit_at is not None and self.big_commit_size < self.hot_papers:
+            raise ValueError(f"big_commit_size={self.big_commit_size} is below hot_papers")
 
     def kind_of(self, number: int) -> CommitKind:
         if number == 0:
@@ -79,6 +89,7 @@ class CommitInfo:
 class HistoryInfo:
     commits: tuple[CommitInfo, ...]  # oldest first
     paths: Mapping[str, str]  # paper key -> path of its scan at the last commit
+    hot: tuple[str, ...] = ()  # paper keys of the hot papers, in corpus order
 
     @property
     def head(self) -> str:
@@ -125,6 +136,7 @@ class _Builder:
         self.upgrade = upgrade
         self.rng = random.Random(f"history:{spec.seed}")
         self.scans: dict[str, _Scan] = {}
+        self.hot: list[str] = []
         self.touched: list[tuple[CommitKind, tuple[str, ...]]] = []
 
     def run(self) -> None:
@@ -158,6 +170,8 @@ class _Builder:
             # Lazily, so git compresses the import while later scans are generated.
             for key, scan in changes:
                 keys.append(key)
+                if kind == "import" and len(self.hot) < self.spec.hot_papers:
+                    self.hot.append(key)
                 self.scans[key] = scan
                 yield scan
 
@@ -170,7 +184,9 @@ class _Builder:
         else:
             count = min(self.rng.randint(*self.spec.rescans_per_commit), len(self.scans))
         changes = []
-        for key in self.rng.sample(sorted(self.scans), count):
+        hot = set(self.hot)
+        others = [key for key in sorted(self.scans) if key not in hot]
+        for key in self.hot + self.rng.sample(others, count - len(self.hot)):
             old = self.scans[key]
             new = rescan(self.rng, json.loads(old.content))
             changes.append((key, _Scan(old.path, canonical_bytes(new))))
@@ -230,4 +246,5 @@ def build_history(repo_dir: Path, spec: HistorySpec, upgrade: Upgrade | None = N
     commits = tuple(
         CommitInfo(id, kind, keys) for id, (kind, keys) in zip(ids, builder.touched, strict=True)
     )
-    return HistoryInfo(commits, {key: scan.path for key, scan in sorted(builder.scans.items())})
+    paths = {key: scan.path for key, scan in sorted(builder.scans.items())}
+    return HistoryInfo(commits, paths, tuple(builder.hot))

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import pickle
 import subprocess
+from collections import OrderedDict
 from collections.abc import Iterator
+from enum import IntFlag as _IntFlag
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanrepo import jsonio
 from scanrepo.jsonio import (
@@ -107,6 +111,14 @@ def test_slow_parser_agrees_with_fast_path(path: Path) -> None:
     assert slow_accepts == accepted
 
 
+class Text(str):
+    pass
+
+
+class IntFlag(_IntFlag):
+    A = 1
+
+
 # --------------------------------------------------------------------------- fixtures
 
 
@@ -122,6 +134,61 @@ def test_fixture_round_trips_byte_for_byte(path: Path) -> None:
 def test_canonical_text_keeps_non_ascii_and_indents_by_two() -> None:
     assert canonical_text({"a": ["ü", 1]}) == '{\n  "a": [\n    "ü",\n    1\n  ]\n}'
     assert canonical_bytes({"a": "→"}) == '{\n  "a": "→"\n}'.encode()
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(st.characters(codec="utf-8", exclude_categories=()), max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+def stdlib_canonical(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+@settings(max_examples=300)
+@given(JSON_VALUES)
+def test_canonical_text_is_the_stdlib_definition(doc: Any) -> None:
+    assert canonical_text(doc) == stdlib_canonical(doc)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"empty": {}, "list": [], "nested": [[], [{}], {"a": []}]},
+        {"n": [1e16, -0.0, 2**70, float("nan"), float("inf")], "s": '\x00\x1f\x7f\u2028é"\\'},
+        {1: "int key", "x": {True: 1, None: 2, 1.5: 3}},
+        OrderedDict(a=OrderedDict(b=[1])),
+        {"tuple": (1, [2])},
+        {"sub": Text("str subclass"), "deeper": [IntFlag.A]},
+    ],
+    ids=["empty", "scalars", "keys", "ordered", "tuple", "subclasses"],
+)
+def test_canonical_text_matches_the_stdlib_on_unusual_values(doc: Any) -> None:
+    assert canonical_text(doc) == stdlib_canonical(doc)
+
+
+@pytest.mark.parametrize("doc", [{"a": {"b": object()}}, {("t",): 1}, {"x": [set()]}])
+def test_canonical_text_refuses_what_the_stdlib_refuses(doc: Any) -> None:
+    with pytest.raises(TypeError) as ours:
+        canonical_text(doc)
+    with pytest.raises(TypeError) as theirs:
+        stdlib_canonical(doc)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_canonical_text_refuses_a_circular_document() -> None:
+    doc: dict[str, Any] = {"list": []}
+    doc["list"].append(doc)
+    with pytest.raises(ValueError, match="Circular reference"):
+        canonical_text(doc)
 
 
 # --------------------------------------------------------------------------- hand-written

@@ -1,0 +1,184 @@
+"""Timing one command as a subprocess: wall time, exit code, and peak memory of its processes.
+
+Memory is the larger of two figures: the peak resident set of the largest single process (from
+``os.wait4``, exact) and the peak of the sum over the whole process tree, sampled from /proc
+every few milliseconds (worker processes count; pages they share count in each).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanrepo.problems import ScanRepoError
+
+SAMPLE_EVERY = 0.05  # seconds; a /proc scan costs about 2 ms, so this takes ~4% of one core
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+SHOWN_ARGS = 8
+_MAXRSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes there, KiB on Linux
+
+
+@dataclass(frozen=True)
+class Command:
+    """One process to run: its arguments, directory, standard input (a file) and environment."""
+
+    argv: tuple[str, ...]
+    cwd: Path
+    stdin: Path | None = None
+    env: Mapping[str, str] | None = None
+    ok: tuple[int, ...] = (0,)  # the exit codes of a normal run
+
+    def shell_text(self) -> str:
+        """The command as a shell line, with a long list of files shortened."""
+        shown = [_quote(a) for a in self.argv[:SHOWN_ARGS]]
+        if len(self.argv) > SHOWN_ARGS:
+            shown.append(f"... ({len(self.argv) - SHOWN_ARGS} more arguments)")
+        return " ".join(shown) + (f" < {self.stdin.name}" if self.stdin else "")
+
+
+def _quote(arg: str) -> str:
+    return arg if arg and all(c.isalnum() or c in "-_./=:~^," for c in arg) else repr(arg)
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    peak_bytes: int
+
+
+class CommandFailed(ScanRepoError):
+    pass
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants, from one pass over /proc."""
+    children: dict[int, list[int]] = defaultdict(list)
+    rss: dict[int, int] = {}
+    try:
+        entries = os.scandir("/proc")
+    except OSError:
+        return 0
+    with entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    data = stat.read()
+            except OSError:
+                continue  # the process ended meanwhile
+            # the command name may hold spaces and parentheses: fields start after the last ')'
+            fields = data[data.rindex(b")") + 2 :].split()
+            pid = int(entry.name)
+            children[int(fields[1])].append(pid)
+            rss[pid] = int(fields[21]) * _PAGE
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+class _TreeSampler(threading.Thread):
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(SAMPLE_EVERY):
+            self.peak = max(self.peak, _tree_rss(self.root))
+
+
+def run_command(command: Command) -> Sample:
+    """Run ``command`` with its output discarded; refuse an unexpected exit code."""
+    env = dict(os.environ if command.env is None else command.env)
+    with (
+        open(command.stdin or os.devnull, "rb") as stdin,
+        tempfile.TemporaryFile() as errors,
+    ):
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command.argv,
+            cwd=command.cwd,
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=env,
+        )
+        sampler = _TreeSampler(process.pid)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        sampler.done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if process.returncode not in command.ok:
+            errors.seek(0)
+            tail = errors.read()[-2000:].decode(errors="replace").strip()
+            raise CommandFailed(
+                f"{command.shell_text()} (in {command.cwd}) exited {process.returncode}: {tail}"
+            )
+    return Sample(seconds, max(sampler.peak, usage.ru_maxrss * _MAXRSS_UNIT))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Several repetitions of one measurement: the median and the spread."""
+
+    seconds: tuple[float, ...]
+    peaks: tuple[int, ...]
+    estimated: bool = False  # scaled up from a sample, not measured at full size
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def low(self) -> float:
+        return min(self.seconds)
+
+    @property
+    def high(self) -> float:
+        return max(self.seconds)
+
+    @property
+    def peak(self) -> int:
+        return max(self.peaks)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "median_s": round(self.median, 4),
+            "min_s": round(self.low, 4),
+            "max_s": round(self.high, 4),
+            "runs_s": [round(s, 4) for s in self.seconds],
+            "peak_rss_bytes": self.peak,
+            "estimated": self.estimated,
+        }
+
+
+def linear_estimate(
+    base: Sequence[Sample], sample: Sequence[Sample], units: tuple[int, int], full: int
+) -> Figures:
+    """Per repetition: base time plus the cost per unit (sample minus base) times the units left.
+
+    For anchors too slow to run at full size: ``base`` does ``units[0]`` units of work (its
+    start-up and fixed costs), ``sample`` does ``units[1]``; the estimate is for ``full`` units.
+    """
+    low, high = units
+    seconds = tuple(
+        b.seconds + (s.seconds - b.seconds) * (full - low) / (high - low)
+        for b, s in zip(base, sample, strict=True)
+    )
+    return Figures(seconds, tuple(s.peak_bytes for s in sample), estimated=True)

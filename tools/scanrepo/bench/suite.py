@@ -1,0 +1,487 @@
+"""What is measured against what: the operations, their anchors and targets, and the scaling.
+
+Each operation runs our tool and its anchors as subprocesses, alternating within each
+repetition (forward, then backward, so neither side always runs on a warmer cache). An anchor
+too slow to run at full size several times is run on a sample and on a minimal input, and its
+full-size time estimated from the two (see ``measure.linear_estimate``); the table says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from scanrepo.bench.corpora import Corpus, CorpusSpec, linked_copy
+from scanrepo.bench.measure import Command, Figures, Sample, linear_estimate, run_command
+from scanrepo.resources import SCHEMA_DIR
+
+TOOLS = Path(__file__).resolve().parents[2]
+
+# tools/stats is being written on another branch. When it lands, set its whole-history
+# statistics command here (arguments after tools/stats), and the stats row is measured.
+STATS_ARGS: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The corpora and sample sizes of one benchmark run."""
+
+    main: CorpusSpec
+    scaling: tuple[CorpusSpec, ...]  # the corpus-size series, smallest first; includes main
+    log_corpus: CorpusSpec  # where tools/log runs at growing revision counts
+    log_revisions: tuple[int, ...]
+    main_log_revisions: int
+    ordinary_diff_commit: int  # an ordinary commit of the main corpus, diffed for the series
+    sample_files: int  # check-jsonschema runs on this many files, then is scaled up
+    sample_pairs: int  # DeepDiff compares this many pairs, then is scaled up
+    repetitions: int
+
+    @property
+    def corpora(self) -> tuple[CorpusSpec, ...]:
+        return tuple(dict.fromkeys((*self.scaling, self.log_corpus)))
+
+
+FULL = Sizes(
+    main=CorpusSpec(10_000, 200),
+    scaling=(CorpusSpec(1_000, 400), CorpusSpec(10_000, 200), CorpusSpec(50_000, 100)),
+    log_corpus=CorpusSpec(1_000, 400),
+    log_revisions=(25, 100, 400),
+    main_log_revisions=100,
+    ordinary_diff_commit=50,
+    sample_files=1000,
+    sample_pairs=100,
+    repetitions=3,
+)
+QUICK = Sizes(
+    main=CorpusSpec(200, 20),
+    scaling=(CorpusSpec(200, 20),),
+    log_corpus=CorpusSpec(200, 20),
+    log_revisions=(5, 20),
+    main_log_revisions=20,
+    ordinary_diff_commit=10,
+    sample_files=50,
+    sample_pairs=10,
+    repetitions=1,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Literal["faster", "within"]  # anchor/ours at least factor; ours/anchor at most factor
+    factor: float
+
+    def ratio(self, ours: float, anchor: float) -> float:
+        return anchor / ours if self.kind == "faster" else ours / anchor
+
+    def met(self, ours: float, anchor: float) -> bool:
+        ratio = self.ratio(ours, anchor)
+        return ratio >= self.factor if self.kind == "faster" else ratio <= self.factor
+
+    def describe(self) -> str:
+        return f">= {self.factor:g}x faster" if self.kind == "faster" else f"<= {self.factor:g}x"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing timed: a command, maybe with an untimed preparation before each run.
+
+    With ``base``, the command runs on a sample of ``units[1]`` units and ``base`` on
+    ``units[0]``, and the figures are estimated for ``full_units``.
+    """
+
+    key: str  # unique in a run; equal keys are measured once
+    label: str
+    command: Command
+    prepare: Callable[[], None] | None = None
+    base: Command | None = None
+    units: tuple[int, int] = (0, 0)
+    full_units: int = 0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    subject: Subject | None  # None: not installed
+    target: Target
+    label: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    title: str
+    ours: Subject | None  # None: the tool is not there yet
+    anchors: tuple[Anchor, ...]
+    pending: str = ""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a scaling series: our tool on one corpus at one amount of work."""
+
+    series: str
+    work: str  # what grows: "1,000 scans", "100 revisions", ...
+    corpus_scans: int
+    subject: Subject | None
+
+
+@dataclass
+class Workspace:
+    """The corpora by spec and a scratch directory on the same file system (for hard links)."""
+
+    corpora: dict[CorpusSpec, Corpus]
+    scratch: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        return self.scratch / name
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TOOLS), env.get("PYTHONPATH")]))
+    return env
+
+
+def _tool(name: str) -> Path | None:
+    path = TOOLS / name
+    return path if path.is_file() else None
+
+
+def _python(*args: str | Path) -> tuple[str, ...]:
+    return (sys.executable, *map(str, args))
+
+
+def _floor(*args: str | Path) -> tuple[str, ...]:
+    return _python("-m", "scanrepo.bench.floors", *args)
+
+
+def _check_jsonschema() -> str | None:
+    beside = Path(sys.executable).parent / "check-jsonschema"
+    return str(beside) if beside.is_file() else shutil.which("check-jsonschema")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"
+
+
+class Plan:
+    """Builds the subjects of one run from its corpora."""
+
+    def __init__(self, sizes: Sizes, space: Workspace) -> None:
+        self.sizes = sizes
+        self.space = space
+        self.env = _env()
+        self.jobs = os.cpu_count() or 1
+
+    def corpus(self, spec: CorpusSpec) -> Corpus:
+        return self.space.corpora[spec]
+
+    def cmd(self, argv: tuple[str, ...], cwd: Path, **kw: object) -> Command:
+        return Command(argv, cwd, env=self.env, **kw)  # type: ignore[arg-type]
+
+    def _list_file(self, corpus: Corpus, directory: Path, name: str, paths: list[str]) -> Path:
+        path = self.space.path(f"{corpus.spec.name}-{name}.txt")
+        path.write_text("".join(p + "\n" for p in paths), encoding="utf-8")
+        return path
+
+    # --- validate ---------------------------------------------------------------------------
+
+    def validate(self, spec: CorpusSpec) -> Subject | None:
+        corpus = self.corpus(spec)
+        tool = _tool("validate")
+        if tool is None:
+            return None
+        return Subject(
+            f"validate@{spec.name}", "tools/validate", self.cmd(_python(tool), corpus.repo)
+        )
+
+    def validate_operation(self) -> Operation:
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        files = corpus.scan_files(corpus.repo)
+        listed = self._list_file(corpus, corpus.repo, "v4-files", files)
+        floor = Subject(
+            f"parse-floor@{spec.name}",
+            "strict parse (floor)",
+            self.cmd(_floor("parse", listed, str(self.jobs)), corpus.repo),
+        )
+        anchors = [Anchor(floor, Target("within", 3), floor.label)]
+        checker = _check_jsonschema()
+        sample = files[:: max(1, len(files) // self.sizes.sample_files)][: self.sizes.sample_files]
+        schema = str(SCHEMA_DIR / "v4.json")
+        jsonschema = None
+        if checker is not None:
+            jsonschema = Subject(
+                f"check-jsonschema@{spec.name}",
+                "check-jsonschema",
+                self.cmd((checker, "--schemafile", schema, *sample), corpus.repo),
+                base=self.cmd((checker, "--schemafile", schema, files[0]), corpus.repo),
+                units=(1, len(sample)),
+                full_units=len(files),
+            )
+        anchors.insert(0, Anchor(jsonschema, Target("faster", 20), "check-jsonschema"))
+        return Operation(
+            f"validate {_count(len(files), 'scan')}", self.validate(spec), tuple(anchors)
+        )
+
+    # --- migrate ----------------------------------------------------------------------------
+
+    def migrate(self, spec: CorpusSpec) -> Subject | None:
+        corpus = self.corpus(spec)
+        tool = _tool("migrate")
+        if tool is None:
+            return None
+        run_dir = self.space.path(f"migrate-{spec.name}")
+        return Subject(
+            f"migrate@{spec.name}",
+            "tools/migrate --to 4",
+            self.cmd(_python(tool, "--to", "4"), run_dir),
+            prepare=lambda: linked_copy(corpus.v3, run_dir),
+        )
+
+    def migrate_operation(self) -> Operation:
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        files = corpus.scan_files(corpus.v3)
+        listed = self._list_file(corpus, corpus.v3, "v3-files", files)
+        out = self.space.path(f"rewrite-{spec.name}")
+        floor = Subject(
+            f"rewrite-floor@{spec.name}",
+            "parse + canonical write (floor)",
+            self.cmd(_floor("rewrite", listed, out, str(self.jobs)), corpus.v3),
+            prepare=lambda: shutil.rmtree(out, ignore_errors=True),
+        )
+        return Operation(
+            f"migrate {_count(len(files), 'v3 scan')}",
+            self.migrate(spec),
+            (Anchor(floor, Target("within", 3), floor.label),),
+        )
+
+    # --- diff -------------------------------------------------------------------------------
+
+    def diff(self, spec: CorpusSpec, number: int) -> Subject | None:
+        corpus = self.corpus(spec)
+        tool = _tool("diff")
+        if tool is None:
+            return None
+        old, new = corpus.commits[number - 1], corpus.commits[number]
+        return Subject(
+            f"diff@{spec.name}:{number}",
+            "tools/diff A B",
+            self.cmd(_python(tool, old, new), corpus.repo, ok=(1,)),
+        )
+
+    def _changed(self, corpus: Corpus, number: int) -> list[tuple[str, str]]:
+        from scanrepo.bench.corpora import git
+
+        out = git(
+            corpus.repo,
+            "diff-tree",
+            "-r",
+            "--no-renames",
+            corpus.commits[number - 1],
+            corpus.commits[number],
+            "--",
+            "scans/",
+        )
+        return [(m[2], m[3]) for line in out.splitlines() if (m := line.split("\t")[0].split())]
+
+    def diff_operation(self) -> Operation:
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        number = spec.commits  # the big commit
+        pairs = self._changed(corpus, number)
+        ids = self.space.path(f"{spec.name}-big-commit-blobs.txt")
+        ids.write_text("".join(f"{b}\n" for pair in pairs for b in pair), encoding="utf-8")
+        catfile = Subject(
+            f"cat-file@{spec.name}:{number}",
+            f"git cat-file --batch ({_count(2 * len(pairs), 'blob')}, floor)",
+            self.cmd(("git", "cat-file", "--batch"), corpus.repo, stdin=ids),
+        )
+        old, new = corpus.commits[number - 1], corpus.commits[number]
+        sample = min(self.sizes.sample_pairs, len(pairs))
+        deep = Subject(
+            f"deepdiff@{spec.name}:{number}",
+            "DeepDiff",
+            self.cmd(_floor("deepdiff", corpus.repo, old, new, str(sample)), corpus.repo),
+            base=self.cmd(_floor("deepdiff", corpus.repo, old, new, "0"), corpus.repo),
+            units=(0, sample),
+            full_units=len(pairs),
+        )
+        return Operation(
+            f"diff of a {len(pairs):,}-scan commit",
+            self.diff(spec, number),
+            (
+                Anchor(catfile, Target("within", 3), catfile.label),
+                Anchor(deep, Target("faster", 20), "DeepDiff"),
+            ),
+        )
+
+    # --- log --------------------------------------------------------------------------------
+
+    def log(self, spec: CorpusSpec, revisions: int) -> Subject | None:
+        corpus = self.corpus(spec)
+        tool = _tool("log")
+        if tool is None:
+            return None
+        rev = corpus.commits[revisions - 1]  # commits 0 .. revisions-1 all change the hot paper
+        return Subject(
+            f"log@{spec.name}:{revisions}",
+            "tools/log KEY",
+            self.cmd(_python(tool, corpus.hot_key, rev), corpus.repo),
+        )
+
+    def log_operation(self) -> Operation:
+        spec = self.sizes.main
+        revisions = self.sizes.main_log_revisions
+        corpus = self.corpus(spec)
+        rev = corpus.commits[revisions - 1]
+        follow = Subject(
+            f"git-log-follow@{spec.name}:{revisions}",
+            "git log -p --follow",
+            self.cmd(("git", "log", "-p", "--follow", rev, "--", corpus.hot_path), corpus.repo),
+        )
+        return Operation(
+            f"log of one paper over {revisions} revisions",
+            self.log(spec, revisions),
+            (Anchor(follow, Target("within", 2), follow.label),),
+        )
+
+    # --- stats ------------------------------------------------------------------------------
+
+    def stats_operation(self) -> Operation:
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        floor = Subject(
+            f"history-blobs@{spec.name}",
+            "git log --raw + each blob once",
+            self.cmd(_floor("history-blobs", corpus.repo), corpus.repo),
+        )
+        tool = _tool("stats")
+        ours = None
+        if tool is not None and STATS_ARGS is not None:
+            ours = Subject(
+                f"stats@{spec.name}",
+                "tools/stats",
+                self.cmd(_python(tool, *STATS_ARGS), corpus.repo),
+            )
+        return Operation(
+            f"whole-history statistics ({_count(spec.commits + 1, 'commit')})",
+            ours,
+            (Anchor(floor, Target("within", 3), floor.label),),
+            pending="" if ours else "tools/stats is not merged yet (branch stats)",
+        )
+
+    # --- all --------------------------------------------------------------------------------
+
+    def operations(self) -> list[Operation]:
+        return [
+            self.validate_operation(),
+            self.diff_operation(),
+            self.log_operation(),
+            self.migrate_operation(),
+            self.stats_operation(),
+        ]
+
+    def points(self) -> list[Point]:
+        s = self.sizes
+        found: list[Point] = []
+        for spec in s.scaling:
+            work = _count(spec.scans, "scan")
+            found.append(Point("validate", work, spec.scans, self.validate(spec)))
+        for spec in s.scaling:
+            found.append(
+                Point("migrate", _count(spec.scans, "v3 scan"), spec.scans, self.migrate(spec))
+            )
+        ordinary = len(self._changed(self.corpus(s.main), s.ordinary_diff_commit))
+        found.append(
+            Point(
+                "diff",
+                _count(ordinary, "changed scan"),
+                s.main.scans,
+                self.diff(s.main, s.ordinary_diff_commit),
+            )
+        )
+        for spec in s.scaling:
+            big = len(self._changed(self.corpus(spec), spec.commits))
+            found.append(
+                Point(
+                    "diff", _count(big, "changed scan"), spec.scans, self.diff(spec, spec.commits)
+                )
+            )
+        for revisions in s.log_revisions:
+            found.append(
+                Point(
+                    "log",
+                    _count(revisions, "revision"),
+                    s.log_corpus.scans,
+                    self.log(s.log_corpus, revisions),
+                )
+            )
+        for spec in s.scaling:
+            if spec != s.log_corpus:
+                found.append(
+                    Point(
+                        "log",
+                        _count(s.main_log_revisions, "revision"),
+                        spec.scans,
+                        self.log(spec, s.main_log_revisions),
+                    )
+                )
+        return found
+
+
+Progress = Callable[[str], None]
+
+
+class Runner:
+    """Measures subjects, each once per run however many rows show it."""
+
+    def __init__(self, repetitions: int, progress: Progress) -> None:
+        self.repetitions = repetitions
+        self.progress = progress
+        self.figures: dict[str, Figures] = {}
+
+    def measure(self, subjects: list[Subject]) -> None:
+        todo = list({s.key: s for s in subjects if s.key not in self.figures}.values())
+        runs: dict[str, list[Sample]] = {s.key: [] for s in todo}
+        bases: dict[str, list[Sample]] = {s.key: [] for s in todo}
+        for rep in range(self.repetitions):
+            for subject in todo if rep % 2 == 0 else todo[::-1]:
+                if subject.prepare is not None:
+                    subject.prepare()
+                sample = run_command(subject.command)
+                runs[subject.key].append(sample)
+                if subject.base is not None:
+                    bases[subject.key].append(run_command(subject.base))
+                self.progress(
+                    f"  {subject.label}: {sample.seconds:.2f} s "
+                    f"(run {rep + 1}/{self.repetitions}{', sample' if subject.base else ''})"
+                )
+        for subject in todo:
+            if subject.base is None:
+                got = runs[subject.key]
+                self.figures[subject.key] = Figures(
+                    tuple(s.seconds for s in got), tuple(s.peak_bytes for s in got)
+                )
+            else:
+                self.figures[subject.key] = linear_estimate(
+                    bases[subject.key], runs[subject.key], subject.units, subject.full_units
+                )
+
+
+@contextmanager
+def scratch_space(cache: Path) -> Iterator[Path]:
+    """A temporary directory beside the corpora (hard links need the same file system)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=".run-", dir=cache))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -12,6 +12,7 @@ COMMANDS = {
     "validate": "scanrepo.cli.validate",
     "setup-git": "scanrepo.cli.setup_git",
     "diff": "scanrepo.cli.diff",
+    "log": "scanrepo.cli.log",
     "textconv": "scanrepo.cli.textconv",
 }
 

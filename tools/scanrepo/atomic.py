@@ -17,6 +17,22 @@ def is_leftover_temp(name: str) -> bool:
     return name.startswith(".") and TMP_MARK in name
 
 
+def is_abandoned_temp(name: str) -> bool:
+    """A temporary file whose writer is gone: deleting it loses nothing (it was never renamed)."""
+    if not is_leftover_temp(name):
+        return False
+    pid_text = name.rsplit(TMP_MARK, 1)[1]
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
 def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
 
@@ -26,7 +42,7 @@ def _refuse_symlink(path: Path) -> None:
         raise ScanRepoError(f"{path}: is a symbolic link; refusing to write through it")
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -66,7 +82,7 @@ def commit_staged(staged: Iterable[tuple[Path, Path]]) -> None:
         os.replace(tmp, path)
         directories.add(path.parent)
     for directory in directories:
-        _fsync_dir(directory)
+        fsync_dir(directory)
 
 
 def discard_staged(staged: Iterable[tuple[Path, Path]]) -> None:

@@ -8,6 +8,7 @@ handle closes it on exit so no git process outlives a tool.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +43,11 @@ def check_revision_argument(rev: str) -> None:
 
 def _git_error(exc: GitCommandError) -> str:
     stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr)
-    lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
-    text = lines[-1] if lines else str(exc)
-    return text.removeprefix("stderr: ").strip("'")
+    lines = [ln.strip().removeprefix("stderr: ").strip("'") for ln in stderr.splitlines()]
+    lines = [ln for ln in lines if ln]
+    # git's own verdict ("fatal: ...", "error: ...") says what failed; hints follow it
+    verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    return verdicts[0] if verdicts else lines[-1] if lines else str(exc)
 
 
 class GitRepo:
@@ -79,6 +82,19 @@ class GitRepo:
             return str(self.repo.git.execute(["git", *args], strip_newline_in_stdout=False))
         except GitCommandError as exc:
             raise ScanRepoError(f"git {args[0]}: {_git_error(exc)}") from exc
+
+    def run_with_input(self, data: bytes, *args: str) -> str:
+        """A git command fed ``data`` on its standard input (a path list, index records)."""
+        with tempfile.TemporaryFile() as stdin:
+            stdin.write(data)
+            stdin.seek(0)
+            try:
+                out = self.repo.git.execute(
+                    ["git", *args], istream=stdin, strip_newline_in_stdout=False
+                )
+            except GitCommandError as exc:
+                raise ScanRepoError(f"git {args[0]}: {_git_error(exc)}") from exc
+        return str(out)
 
     def has_commits(self) -> bool:
         try:

@@ -267,13 +267,20 @@ def run_jobs(
 def duplicate_problems(paths: Iterable[tuple[str, str]]) -> list[Problem]:
     """One scan per paper: (display name, repo-relative path) pairs grouped by file-name key."""
     by_key: dict[str, list[str]] = defaultdict(list)
+    versions_of: dict[str, set[int]] = defaultdict(set)
     for name, relpath in paths:
         where = keys.parse_scan_path(relpath)
         if where:
             by_key[where[2]].append(name)
+            versions_of[where[2]].add(where[0])
     problems = []
     for key, names in by_key.items():
         if len(names) > 1:
+            hint = (
+                "; an interrupted tools/migrate leaves this state: run it again to finish"
+                if len(versions_of[key]) > 1
+                else ""
+            )
             for name in sorted(names):
                 others = ", ".join(n for n in sorted(names) if n != name)
                 problems.append(
@@ -282,7 +289,7 @@ def duplicate_problems(paths: Iterable[tuple[str, str]]) -> list[Problem]:
                         None,
                         None,
                         "$",
-                        f"paper {key} has more than one scan (also {others})",
+                        f"paper {key} has more than one scan (also {others}){hint}",
                         "layout",
                     )
                 )

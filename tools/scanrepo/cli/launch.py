@@ -23,8 +23,10 @@ def launch(command: str, required: tuple[str, ...] = REQUIRED) -> None:
     the textconv driver, needs none, so it runs under any Python 3.11)."""
     missing = _missing(required)
     if missing:
-        venv_python = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "python"
-        if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+        venv = Path(__file__).resolve().parents[3] / ".venv"
+        venv_python = venv / "bin" / "python"
+        # a venv's python is a symlink to the interpreter it was made from, so compare prefixes
+        if venv_python.exists() and Path(sys.prefix).resolve() != venv.resolve():
             os.execv(venv_python, [str(venv_python), sys.argv[0], *sys.argv[1:]])
         print(
             f"{sys.argv[0]}: missing Python packages: {', '.join(missing)}.\n"

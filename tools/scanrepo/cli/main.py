@@ -11,6 +11,7 @@ from scanrepo.cli.common import EXIT_ERROR, run
 COMMANDS = {
     "validate": "scanrepo.cli.validate",
     "setup-git": "scanrepo.cli.setup_git",
+    "migrate": "scanrepo.cli.migrate",
     "diff": "scanrepo.cli.diff",
     "log": "scanrepo.cli.log",
     "textconv": "scanrepo.cli.textconv",

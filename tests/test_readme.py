@@ -1,0 +1,44 @@
+"""The README stays true: its commands exist, its options exist, CI runs its test command."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT, run_tool
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def sections() -> dict[str, str]:
+    """Tool name -> the text of its '### `tools/<name> ...`' section."""
+    found = {}
+    parts = re.split(r"^### ", README, flags=re.MULTILINE)
+    for part in parts[1:]:
+        if m := re.match(r"`tools/([a-z-]+)", part):
+            found[m[1]] = part.split("\n## ", 1)[0]
+    return found
+
+
+def test_every_tool_named_in_the_readme_exists() -> None:
+    named = set(re.findall(r"tools/([a-z][a-z-]*)", README)) - {"scanrepo"}
+    assert named, "the README names no tools"
+    for name in named:
+        assert (ROOT / "tools" / name).is_file(), f"README names tools/{name}, which does not exist"
+
+
+def test_every_option_in_a_tool_section_is_in_its_help() -> None:
+    for name, text in sections().items():
+        table_rows = re.findall(r"^\| `([^`]*)`", text, flags=re.MULTILINE)
+        options = {opt for row in table_rows for opt in re.findall(r"--[a-z][a-z-]*", row)}
+        helptext = run_tool(name, "--help", cwd=ROOT)
+        assert helptext.returncode == 0, helptext.stderr
+        for option in options:
+            assert option in helptext.stdout, f"tools/{name}: README documents {option}"
+
+
+def test_ci_runs_the_readme_commands() -> None:
+    commands = re.findall(r"^(python3 -m venv .+)$", README, flags=re.MULTILINE)
+    assert len(commands) == 2
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci, "CI must run the README's test command"
+    assert "tools/validate" in ci

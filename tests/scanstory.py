@@ -6,9 +6,10 @@ C = a survey without identifiers (a title key), D = 2603.00001 whose text is hos
 main:   c1 add A, B, C as v3 -> c2 migrate all to v4 -> c3 rescan A (answers flip, a source
         changes) -> c4 reorder B's claims -> c5 edit a justification of B -> c6 correct B's
         arXiv id (its key changes) -> c7 delete C -> c8 add D -> c9 rescan A again
-review: branches at c8 -> r1 rescan D
+review: branches at c8 -> r1 rescan D (an answer flips, the hostile justification is edited)
 
-Dates are fixed, so commit ids (and golden outputs) are the same on every run.
+Each commit is tagged with its name (c1, ..., r1). Dates are fixed, so commit ids (and golden
+outputs) are the same on every run.
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ class Story:
     tick: int = 0
 
     def run(self, *args: str) -> str:
-        self.tick += 1
         date = f"2026-01-01T{self.tick // 60:02d}:{self.tick % 60:02d}:00+00:00"
         env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
         done = subprocess.run(
@@ -87,9 +87,12 @@ class Story:
         self.run("rm", "-q", str(scan_path(doc, version)))
 
     def commit(self, name: str, message: str) -> None:
+        """Commit the scans, one minute after the last commit, and tag the commit ``name``."""
+        self.tick += 1
         self.run("add", "-A", "scans")
         self.run("commit", "-q", "-m", message)
         self.commits[name] = self.run("rev-parse", "HEAD").strip()
+        self.run("tag", name)
 
 
 def v3(doc: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +150,7 @@ def build_story(root: Path) -> Story:
 
     story.run("checkout", "-q", "-b", "review")
     item(d, ("checklist", "scope_and_framing", "key_terms_defined"))["answer"] = False
+    item(d, FUNDING)["justification"] = "Rechecked: " + HOSTILE
     story.write(d)
     story.commit("r1", "Rescan 2603.00001")
     story.run("checkout", "-q", "main")

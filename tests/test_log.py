@@ -59,7 +59,7 @@ def test_history_follows_the_scan_across_the_v3_to_v4_move(story: Story) -> None
         moved = paper_history(repo, A, REGISTRY, CHAIN)[2]
     assert moved.commit.subject == "Migrate scans to v4"
     assert moved.commit.author == "Test Author"
-    assert moved.commit.date == "2026-01-01T00:09:00+00:00"
+    assert moved.commit.date == "2026-01-01T00:02:00+00:00"
     assert (moved.diff.old_path, moved.diff.new_path) == (
         f"scans/v3/2602/{A}.json",
         f"scans/v4/2602/{A}.json",
@@ -157,7 +157,7 @@ def test_item_text_output(
     assert code == 0
     lines = out.splitlines()
     c9 = story.commits["c9"][:12]
-    assert lines[0] == f"{c9} 2026-01-01T00:37:00+00:00 Test Author: Rescan 2602.07852 with haiku"
+    assert lines[0] == f"{c9} 2026-01-01T00:10:00+00:00 Test Author: Rescan 2602.07852 with haiku"
     assert lines[1:3] == [
         "    applies yes, answer no, source haiku",
         "    Funding by Open Philanthropy is acknowledged.",

@@ -125,7 +125,8 @@ def paper_history(
     contents = read_copies(repo, [c for _, olds, news in found for c in (*olds, *news)])
     changes = []
     for info, olds, news in found:
-        diff = paper_diff(key, olds, news, contents, registry, chain)
+        labels = (f"{info.sha[:12]}^", info.sha[:12])
+        diff = paper_diff(key, olds, news, contents, registry, chain, labels)
         after = next((contents[c] for c in news if c.path == diff.new_path), None)
         changes.append(PaperChange(info, diff, after))
     return changes

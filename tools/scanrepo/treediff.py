@@ -55,11 +55,13 @@ def diff_range(
             olds.extend([pair.old] if pair.old else [])
             news.extend([pair.new] if pair.new else [])
     contents = read_copies(repo, [c for pair in pairs for c in (pair.old, pair.new) if c])
+    # Problems of the old side name its commit; the new side's are what a reviewer fixes.
+    old_label = rng.old.commit[:12] if rng.old.commit else None
     papers = [
-        paper_diff(key, olds, news, contents, registry, chain)
-        for key, (olds, news) in sorted(by_key.items())
+        paper_diff(key, olds, news, contents, registry, chain, (old_label, None))
+        for key, (olds, news) in by_key.items()
     ]
-    result = DiffResult(rng.old.label, rng.new.label, papers)
+    result = DiffResult.of(rng.old.label, rng.new.label, papers)
     problems = _validate(pairs, contents, registry, papers) if validate else []
     return RangeDiff(result, problems)
 
@@ -105,8 +107,10 @@ def paper_diff(
     contents: Contents,
     registry: SchemaRegistry,
     chain: Chain,
+    labels: tuple[str | None, str | None] = (None, None),
 ) -> PaperDiff:
-    """One paper's diff from its copies on each side (a duplicate keeps the newest version)."""
+    """One paper's diff from its copies on each side (a duplicate keeps the newest version);
+    ``labels`` prefix the file names in each side's problems (``HEAD~1:scans/...``)."""
     old, new = _newest(olds), _newest(news)
     unreadable = [p for c in (old, new) if c and isinstance(p := contents[c], Problem)]
     if unreadable:
@@ -124,18 +128,23 @@ def paper_diff(
             problems=unreadable + _duplicates(key, news),
         )
     paper = diff_papers(
-        key, _side(old, contents), _side(new, contents), registry.newest, chain, registry
+        key,
+        _side(old, contents, labels[0]),
+        _side(new, contents, labels[1]),
+        registry.newest,
+        chain,
+        registry,
     )
     duplicates = _duplicates(key, news)
     return replace(paper, problems=[*paper.problems, *duplicates]) if duplicates else paper
 
 
-def _side(copy: Copy | None, contents: Contents) -> ScanSide | None:
+def _side(copy: Copy | None, contents: Contents, label: str | None) -> ScanSide | None:
     if copy is None:
         return None
     data = contents[copy]
     assert isinstance(data, bytes)
-    return ScanSide(copy.path, data)
+    return ScanSide(copy.path, data, label)
 
 
 def _validate(

@@ -17,6 +17,7 @@ from scanrepo.render.text import render_stat, render_text
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.revisions import parse_range, path_filter, split_arguments
 from scanrepo.schemas import SchemaRegistry
+from scanrepo.textsafe import json_safe
 from scanrepo.treediff import RangeDiff, diff_range
 
 USAGE = "tools/diff [options] [--staged] [REV | A B | A..B | A...B] [[--] PATH|KEY ...]"
@@ -79,7 +80,7 @@ def render(diff: RangeDiff, fmt: str, stat: bool, color: bool, word_diff: bool) 
             **diff.result.to_json(),
             "validation_problems": [p.to_json() for p in diff.problems],
         }
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     if stat:
         return render_stat(diff.result)
     return render_text(diff.result, color=color, word_diff=word_diff)

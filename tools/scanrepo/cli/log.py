@@ -27,7 +27,7 @@ from scanrepo.render.text import render_text
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
 from scanrepo.textconv import is_item, item_summary
-from scanrepo.textsafe import terminal_safe
+from scanrepo.textsafe import json_safe, terminal_safe
 
 YELLOW, RESET = "\x1b[33m", "\x1b[0m"
 
@@ -151,5 +151,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sys.stdout.write(render_changes(changes, color))
         return EXIT_OK
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
     return EXIT_OK

@@ -49,6 +49,9 @@ def build_parser() -> ArgumentParser:
         metavar="checklist.SECTION.ITEM",
         help="trace one checklist item's answers: the commits that changed it",
     )
+    parser.add_argument(
+        "--word-diff", action="store_true", help="show edited justifications word by word"
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     return parser
@@ -87,11 +90,11 @@ def _one_paper(change: PaperChange) -> DiffResult:
     return DiffResult(f"{short}^", short, [change.diff])
 
 
-def render_changes(changes: list[PaperChange], color: bool) -> str:
+def render_changes(changes: list[PaperChange], color: bool, word_diff: bool = False) -> str:
     lines: list[str] = []
     for change in changes:
         lines.extend(_header(change.commit, color))
-        body = render_text(_one_paper(change), color=color).rstrip("\n")
+        body = render_text(_one_paper(change), color, word_diff, totals=False).rstrip("\n")
         lines.extend(f"    {line}" if line else "" for line in body.split("\n"))
         lines.append("")
     return "\n".join(lines)
@@ -149,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "commits": [{**c.commit.to_json(), "diff": _one_paper(c).to_json()} for c in changes],
         }
     else:
-        sys.stdout.write(render_changes(changes, color))
+        sys.stdout.write(render_changes(changes, color, args.word_diff))
         return EXIT_OK
     sys.stdout.write(json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
     return EXIT_OK

@@ -1,7 +1,7 @@
-"""tools/diff on the story repository, against golden outputs checked by hand.
+"""tools/diff and tools/log on the story repository, against golden outputs checked by hand.
 
 Regenerate after an intended change with ``SCANREPO_UPDATE_GOLDEN=1 pytest
-tests/test_diff_golden.py`` and read the diff of tests/data/golden/ before committing it.
+tests/test_story_golden.py`` and read the diff of tests/data/golden/ before committing it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 from conftest import DATA
 from scanrepo.cli.common import run
 from scanrepo.cli.diff import main as diff_main
+from scanrepo.cli.log import main as log_main
 from scanstory import Story, build_story
 
 GOLDEN = DATA / "golden"
@@ -25,7 +26,17 @@ CASES = {
     "story-migration.txt": ["c1..c2"],
     "story-review-word.txt": ["--word-diff", "main...review"],
     "story-review.md": ["--format", "markdown", "main...review"],
+    "log-2602.07852.txt": ["log", "2602.07852", "--word-diff"],
+    "log-2602.07852-funding.txt": [
+        "log",
+        "2602.07852",
+        "--item",
+        "checklist.conflicts_of_interest.funding_disclosed",
+    ],
+    "log-2603.00001-review.json": ["log", "2603.00001", "review", "--format", "json"],
 }
+# What each case exits with: diff 1 (changes) but 0 for a pure migration; log 0.
+EXIT = {"story-migration.txt": 0} | {name: 0 for name in CASES if name.startswith("log-")}
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +52,19 @@ def test_golden_output(
     name: str,
 ) -> None:
     monkeypatch.chdir(story.root)
-    code = run(diff_main, CASES[name])
+    argv = CASES[name]
+    code = run(log_main, argv[1:]) if argv[0] == "log" else run(diff_main, argv)
     out = capsys.readouterr().out
-    assert code == (0 if name == "story-migration.txt" else 1)
+    assert code == EXIT.get(name, 1)
     path = GOLDEN / name
     if os.environ.get("SCANREPO_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(out, encoding="utf-8")
     assert out == path.read_text(encoding="utf-8")
-    if name.endswith(".json"):
+    if name.startswith("story-") and name.endswith(".json"):
         assert json.loads(out)["format"] == "scanrepo-semdiff"
+    elif name.endswith(".json"):
+        assert json.loads(out)["paper"] == "2603.00001"
 
 
 def test_hostile_text_renders_inert() -> None:

@@ -2,7 +2,8 @@
 
 Memory is the larger of two figures: the peak resident set of the largest single process (from
 ``os.wait4``, exact) and the peak of the sum over the whole process tree, sampled from /proc
-every few milliseconds (worker processes count; pages they share count in each).
+every few milliseconds (worker processes count; pages they share count in each). A command
+starts from a small launcher, which times it and reports its ``wait4`` figures.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,7 +60,7 @@ class CommandFailed(ScanRepoError):
 
 
 def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, from one pass over /proc."""
+    """Resident bytes of the descendants of ``root``, from one pass over /proc."""
     children: dict[int, list[int]] = defaultdict(list)
     rss: dict[int, int] = {}
     try:
@@ -81,7 +81,7 @@ def _tree_rss(root: int) -> int:
             pid = int(entry.name)
             children[int(fields[1])].append(pid)
             rss[pid] = int(fields[21]) * _PAGE
-    total, stack = 0, [root]
+    total, stack = 0, list(children.get(root, ()))
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
@@ -101,36 +101,60 @@ class _TreeSampler(threading.Thread):
             self.peak = max(self.peak, _tree_rss(self.root))
 
 
+# Started by a small interpreter, not by this process: Linux counts the memory of the process
+# that forked a command into the command's peak (exec records it), so a command forked from a
+# benchmark holding a large corpus in memory would report that corpus as its own peak.
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+print(seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_command(command: Command) -> Sample:
-    """Run ``command`` with its output discarded; refuse an unexpected exit code."""
+    """Run ``command`` with its output discarded; refuse an unexpected exit code.
+
+    The time is taken by the launcher around the command alone, not the launcher's start-up.
+    """
     env = dict(os.environ if command.env is None else command.env)
     with (
         open(command.stdin or os.devnull, "rb") as stdin,
         tempfile.TemporaryFile() as errors,
     ):
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            command.argv,
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, *command.argv],
             cwd=command.cwd,
             stdin=stdin,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=errors,
             env=env,
         )
-        sampler = _TreeSampler(process.pid)
+        sampler = _TreeSampler(launcher.pid)
         sampler.start()
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
+        report, _ = launcher.communicate()
         sampler.done.set()
         sampler.join()
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        if process.returncode not in command.ok:
+        try:
+            seconds_text, maxrss, code = report.split()
+        except ValueError:
+            code = b"?"
+        if launcher.returncode != 0 or int(code) not in command.ok:
             errors.seek(0)
             tail = errors.read()[-2000:].decode(errors="replace").strip()
             raise CommandFailed(
-                f"{command.shell_text()} (in {command.cwd}) exited {process.returncode}: {tail}"
+                f"{command.shell_text()} (in {command.cwd}) exited {code.decode()}: {tail}"
             )
-    return Sample(seconds, max(sampler.peak, usage.ru_maxrss * _MAXRSS_UNIT))
+    return Sample(float(seconds_text), max(sampler.peak, int(maxrss) * _MAXRSS_UNIT))
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Iterable
+import sys
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from scanrepo.problems import ScanRepoError
 
 TMP_MARK = ".scanrepo-tmp-"
+# From this many files (or directories) on, one flush of every file system is cheaper than an
+# fsync each: 10,000 fsyncs took 12-45 s on a virtual disk, one sync() under a second. Only on
+# Linux does sync() wait until the data is written, as fsync() does.
+BATCH_SYNC = 64
 
 
 def is_leftover_temp(name: str) -> bool:
@@ -50,8 +55,38 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def stage_file(path: Path, data: bytes, mode: int | None = None) -> Path:
-    """Write data to a temporary file beside path (fsynced), keeping path's mode; return it."""
+def _sync_batch(count: int) -> bool:
+    return count >= BATCH_SYNC and sys.platform.startswith("linux")
+
+
+def sync_files(paths: Collection[Path]) -> None:
+    """Make files written with ``stage_file(..., durable=False)`` durable."""
+    if _sync_batch(len(paths)):
+        os.sync()
+        return
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def sync_directories(directories: Collection[Path]) -> None:
+    """Make renames and removals in ``directories`` durable."""
+    if _sync_batch(len(directories)):
+        os.sync()
+        return
+    for directory in directories:
+        fsync_dir(directory)
+
+
+def stage_file(path: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> Path:
+    """Write data to a temporary file beside path, keeping path's mode; return it.
+
+    With ``durable`` the file is fsynced; without, the caller calls ``sync_files`` for all the
+    files it staged before renaming any of them.
+    """
     _refuse_symlink(path)
     if mode is None:
         try:
@@ -64,8 +99,9 @@ def stage_file(path: Path, data: bytes, mode: int | None = None) -> Path:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
         os.chmod(tmp, mode)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -75,14 +111,13 @@ def stage_file(path: Path, data: bytes, mode: int | None = None) -> Path:
 
 
 def commit_staged(staged: Iterable[tuple[Path, Path]]) -> None:
-    """Rename each staged temporary file over its target, then fsync the directories."""
+    """Rename each staged temporary file over its target, then sync the directories."""
     directories: set[Path] = set()
     for tmp, path in staged:
         _refuse_symlink(path)
         os.replace(tmp, path)
         directories.add(path.parent)
-    for directory in directories:
-        fsync_dir(directory)
+    sync_directories(directories)
 
 
 def discard_staged(staged: Iterable[tuple[Path, Path]]) -> None:
@@ -101,7 +136,8 @@ def write_files(files: dict[Path, bytes]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
-            staged.append((stage_file(path, data), path))
+            staged.append((stage_file(path, data, durable=False), path))
+        sync_files([tmp for tmp, _ in staged])
     except BaseException:
         discard_staged(staged)
         raise

@@ -1,10 +1,11 @@
 """Applying a migration plan to the work tree, so that no interruption loses a paper's scan.
 
-Order: every new file is staged beside its destination (temporary file, fsync) before anything
-changes; a failure there removes the temporary files and leaves the tree as it was. Then the
-new files are renamed into place, and only then are the old files removed. A run killed after a
-rename but before the removal leaves a paper with its old and its new scan: both are the same
-scan, which the next run recognises and finishes by removing the old one.
+Order: every new file is staged beside its destination (temporary file) and all of them are
+synced before anything changes; a failure there removes the temporary files and leaves the tree
+as it was. Then the new files are renamed into place, and only then are the old files removed.
+A run killed after a rename but before the removal leaves a paper with its old and its new
+scan: both are the same scan, which the next run recognises and finishes by removing the old
+one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanrepo import keys
-from scanrepo.atomic import commit_staged, discard_staged, fsync_dir, stage_file
+from scanrepo.atomic import (
+    commit_staged,
+    discard_staged,
+    stage_file,
+    sync_directories,
+    sync_files,
+)
 from scanrepo.migrate import Plan
 from scanrepo.problems import ScanRepoError
 
@@ -44,15 +51,21 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
     try:
         for paper in to_write:
             destination = root / paper.target
-            assert paper.data is not None
+            data = paper.data
+            assert data is not None
             try:
-                staged.append((stage_file(destination, paper.data, paper.mode), destination))
+                tmp = stage_file(destination, data, paper.mode, durable=False)
             except OSError as exc:
                 raise WriteError(
                     f"{paper.target}: cannot write: {exc.strerror or exc}; nothing was changed"
                 ) from exc
+            staged.append((tmp, destination))
             if progress:
                 progress(len(staged), len(to_write))
+        try:
+            sync_files([tmp for tmp, _ in staged])
+        except OSError as exc:
+            raise WriteError(f"cannot sync the new scans: {exc}; nothing was changed") from exc
     except BaseException:
         discard_staged(staged)
         _remove_empty(sorted(created, reverse=True))
@@ -77,9 +90,8 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
     for leftover in plan.leftovers:
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    for directory in directories:
-        with contextlib.suppress(OSError):
-            fsync_dir(directory)
+    with contextlib.suppress(OSError):
+        sync_directories(directories)
     _remove_empty(
         sorted(directories, key=lambda d: len(d.parts), reverse=True), root / keys.SCANS_DIR
     )

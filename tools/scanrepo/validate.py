@@ -77,15 +77,32 @@ def _version_of(doc: Any, registry: SchemaRegistry) -> tuple[int | None, str | N
     return version, None
 
 
+def syntax_problem(name: str, exc: JsonSyntaxError) -> Problem:
+    return Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")
+
+
 def check_scan(data: bytes, name: str, relpath: str | None, registry: SchemaRegistry) -> ScanResult:
     """Every problem of one scan file's content, on its own."""
-    result = ScanResult(name, relpath)
-    problems = result.problems
     try:
         doc = parse_strict(data)
     except JsonSyntaxError as exc:
-        problems.append(Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax"))
-        return result
+        return ScanResult(name, relpath, problems=[syntax_problem(name, exc)])
+    return check_parsed(doc, data, name, relpath, registry)
+
+
+def check_parsed(
+    doc: Any,
+    data: bytes,
+    name: str,
+    relpath: str | None,
+    registry: SchemaRegistry,
+    *,
+    canonical_form: bool = True,
+) -> ScanResult:
+    """``check_scan`` after parsing ``data`` into ``doc``; without ``canonical_form``, the
+    canonical form is not checked (for a caller that rewrites the file anyway)."""
+    result = ScanResult(name, relpath)
+    problems = result.problems
 
     def at(path: tuple[str | int, ...], message: str, kind: Any = "schema") -> Problem:
         line, col = locate(data, path)
@@ -101,7 +118,7 @@ def check_scan(data: bytes, name: str, relpath: str | None, registry: SchemaRegi
         for v in registry.check(doc, version) or check_rules(doc):
             problems.append(at(v.path, v.message))
 
-    canonical = canonical_bytes(doc)
+    canonical = canonical_bytes(doc) if canonical_form else data
     if canonical != data:
         offset = _first_difference(data, canonical)
         line, col = line_col(data, offset)

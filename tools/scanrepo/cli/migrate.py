@@ -209,7 +209,7 @@ def _check(plan: Plan) -> int:
 
 def _preview(args: argparse.Namespace, plan: Plan, gp: GitPlan | None) -> None:
     for paper in plan.papers:
-        if paper.data is not None:
+        if paper.packed is not None:
             for source, version in zip(paper.sources, paper.from_versions, strict=True):
                 emit(f"would migrate {source} -> {paper.target} (v{version}→v{plan.target})")
         else:

@@ -1,0 +1,82 @@
+"""One benchmark run: build or reuse the corpora, measure every operation and series."""
+
+from __future__ import annotations
+
+import compileall
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanrepo.bench.corpora import Corpus, CorpusSpec, ensure_corpus
+from scanrepo.bench.report import Results, machine
+from scanrepo.bench.suite import (
+    TOOLS,
+    Operation,
+    Plan,
+    Point,
+    Runner,
+    Sizes,
+    Workspace,
+    scratch_space,
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    operations: list[Operation]
+    points: list[Point]
+    results: Results
+    report: dict[str, Any]  # everything, for the JSON file
+
+
+def _build(
+    cache: Path, specs: Sequence[CorpusSpec], progress: Progress
+) -> tuple[dict[CorpusSpec, Corpus], float]:
+    corpora: dict[CorpusSpec, Corpus] = {}
+    spent = 0.0
+    for spec in specs:
+        start = time.perf_counter()
+        corpora[spec], built = ensure_corpus(cache, spec)
+        took = time.perf_counter() - start
+        spent += took
+        verb = f"built in {took:.0f} s" if built else "cached"
+        progress(f"corpus {spec.scans:,} scans, {spec.commits} commits: {verb}")
+    return corpora, spent
+
+
+def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
+    started = time.perf_counter()
+    # as in a normal checkout, our modules are byte-compiled before the first timed run
+    compileall.compile_dir(TOOLS / "scanrepo", quiet=1)
+    corpora, build_seconds = _build(cache, sizes.corpora, progress)
+    measure_start = time.perf_counter()
+    with scratch_space(cache) as scratch:
+        plan = Plan(sizes, Workspace(corpora, scratch))
+        operations = plan.operations()
+        points = plan.points()
+        runner = Runner(sizes.repetitions, progress)
+        for op in operations:
+            progress(op.title)
+            runner.measure([s for s in (op.ours, *(a.subject for a in op.anchors)) if s])
+        progress("scaling")
+        runner.measure([p.subject for p in points if p.subject])
+    finished = time.perf_counter()
+    results = Results(runner.figures)
+    report = {
+        "machine": machine(),
+        "repetitions": sizes.repetitions,
+        "corpora": [
+            {"scans": s.scans, "commits": s.commits, "path": str(corpora[s].root)}
+            for s in sizes.corpora
+        ],
+        "build_s": round(build_seconds, 1),
+        "measure_s": round(finished - measure_start, 1),
+        "total_s": round(finished - started, 1),
+        "rows": results.rows(operations),
+        "scaling": results.series(points),
+    }
+    return Outcome(operations, points, results, report)

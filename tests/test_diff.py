@@ -284,5 +284,7 @@ def test_no_git_process_is_left_behind(
     blob = git(story.root, "rev-parse", f"HEAD:scans/v4/2602/{A}.json").stdout.strip()
     with GitRepo(story.root) as repo:  # the check does see a batch process while one is open
         assert list(repo.read_blobs([blob]))
+        assert _git_children() == before, "read_blobs leaves no process behind"
+        repo.repo.git.get_object_data(blob)  # GitPython's own batch process stays open
         assert _git_children() - before
     assert _git_children() == before

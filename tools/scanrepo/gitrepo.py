@@ -1,13 +1,14 @@
 """Git access for the tools: one repository handle, blobs read in batch, revisions checked.
 
-Everything goes through GitPython. Blob contents come from one persistent ``git cat-file
---batch`` process per handle (GitPython keeps it), never one git process per file, and the
-handle closes it on exit so no git process outlives a tool.
+Commands go through GitPython. Blob contents come from one ``git cat-file --batch`` process per
+batch of ids, all requested at once, never one git process per file; the process is gone when
+the batch has been read (or abandoned), so no git process outlives a tool.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -128,15 +129,44 @@ class GitRepo:
         return entries
 
     def read_blobs(self, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        """(blob id, content) for each id, through the one persistent cat-file process."""
-        for blob in blobs:
+        """(blob id, content) for each id, from one ``git cat-file --batch``.
+
+        Every id is requested up front, from a file rather than a pipe (git answers while it
+        reads, and two full pipes would wait on each other): asking one id at a time and
+        waiting for each answer cost 0.2 ms a blob, several times git's own work.
+        """
+        ids = list(blobs)
+        for blob in ids:
             if not HEX_SHA.fullmatch(blob):
                 raise ScanRepoError(f"not a blob id: {blob!r}")
-            _, kind, _, data = self.repo.git.get_object_data(blob)
-            kind = kind.decode() if isinstance(kind, bytes) else kind
-            if kind != "blob":
-                raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
-            yield blob, data
+        if not ids:
+            return
+        with tempfile.TemporaryFile() as requests:
+            requests.write("".join(blob + "\n" for blob in ids).encode())
+            requests.seek(0)
+            process = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=self.root,
+                stdin=requests,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        assert process.stdout is not None
+        try:
+            for blob in ids:
+                header = process.stdout.readline().decode(errors="replace").split()
+                if len(header) != 3:
+                    raise ScanRepoError(f"{blob}: no such object in this repository")
+                kind, size = header[1], int(header[2])
+                data = process.stdout.read(size)
+                process.stdout.read(1)  # the newline after each object
+                if kind != "blob":
+                    raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
+                yield blob, data
+        finally:
+            process.stdout.close()
+            process.kill()
+            process.wait()
 
 
 def _tree_entry(record: str) -> Entry:

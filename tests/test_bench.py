@@ -29,6 +29,7 @@ TINY = Sizes(
     sample_files=10,
     sample_pairs=3,
     repetitions=1,
+    large_repetitions=1,
 )
 OPERATIONS = {
     "validate 30 scans": ["check-jsonschema", "strict parse (floor)"],

@@ -142,11 +142,15 @@ def table(operations: list[Operation], results: Results) -> str:
 
 
 def scaling_table(points: list[Point], results: Results) -> str:
-    lines = ["| series | work | corpus | time | peak |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| series | work | corpus | time | peak | runs |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for point in points:
         f = results.of(point.subject)
         lines.append(
             f"| {point.series} | {point.work} | {point.corpus_scans:,} scans | "
-            f"{_seconds(f) if f else 'pending'} | {_megabytes(f) if f else ''} |"
+            f"{_seconds(f) if f else 'pending'} | {_megabytes(f) if f else ''} | "
+            f"{len(f.seconds) if f else ''} |"
         )
     return "\n".join(lines)

@@ -58,17 +58,27 @@ def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
         plan = Plan(sizes, Workspace(corpora, scratch))
         operations = plan.operations()
         points = plan.points()
-        runner = Runner(sizes.repetitions, progress)
+        runner = Runner(progress)
         for op in operations:
             progress(op.title)
-            runner.measure([s for s in (op.ours, *(a.subject for a in op.anchors)) if s])
+            subjects = [s for s in (op.ours, *(a.subject for a in op.anchors)) if s]
+            runner.measure(subjects, sizes.repetitions)
         progress("scaling")
-        runner.measure([p.subject for p in points if p.subject])
+        for large in (False, True):
+            runner.measure(
+                [
+                    p.subject
+                    for p in points
+                    if p.subject and (p.corpus_scans > sizes.main.scans) == large
+                ],
+                sizes.large_repetitions if large else sizes.repetitions,
+            )
     finished = time.perf_counter()
     results = Results(runner.figures)
     report = {
         "machine": machine(),
         "repetitions": sizes.repetitions,
+        "large_corpus_repetitions": sizes.large_repetitions,
         "corpora": [
             {"scans": s.scans, "commits": s.commits, "path": str(corpora[s].root)}
             for s in sizes.corpora

@@ -42,6 +42,7 @@ class Sizes:
     sample_files: int  # check-jsonschema runs on this many files, then is scaled up
     sample_pairs: int  # DeepDiff compares this many pairs, then is scaled up
     repetitions: int
+    large_repetitions: int  # for corpora larger than main, where one run takes minutes
 
     @property
     def corpora(self) -> tuple[CorpusSpec, ...]:
@@ -58,6 +59,7 @@ FULL = Sizes(
     sample_files=1000,
     sample_pairs=100,
     repetitions=3,
+    large_repetitions=1,
 )
 QUICK = Sizes(
     main=CorpusSpec(200, 20),
@@ -69,6 +71,7 @@ QUICK = Sizes(
     sample_files=50,
     sample_pairs=10,
     repetitions=1,
+    large_repetitions=1,
 )
 
 
@@ -443,16 +446,15 @@ Progress = Callable[[str], None]
 class Runner:
     """Measures subjects, each once per run however many rows show it."""
 
-    def __init__(self, repetitions: int, progress: Progress) -> None:
-        self.repetitions = repetitions
+    def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.figures: dict[str, Figures] = {}
 
-    def measure(self, subjects: list[Subject]) -> None:
+    def measure(self, subjects: list[Subject], repetitions: int) -> None:
         todo = list({s.key: s for s in subjects if s.key not in self.figures}.values())
         runs: dict[str, list[Sample]] = {s.key: [] for s in todo}
         bases: dict[str, list[Sample]] = {s.key: [] for s in todo}
-        for rep in range(self.repetitions):
+        for rep in range(repetitions):
             for subject in todo if rep % 2 == 0 else todo[::-1]:
                 if subject.prepare is not None:
                     subject.prepare()
@@ -462,7 +464,7 @@ class Runner:
                     bases[subject.key].append(run_command(subject.base))
                 self.progress(
                     f"  {subject.label}: {sample.seconds:.2f} s "
-                    f"(run {rep + 1}/{self.repetitions}{', sample' if subject.base else ''})"
+                    f"(run {rep + 1}/{repetitions}{', sample' if subject.base else ''})"
                 )
         for subject in todo:
             if subject.base is None:

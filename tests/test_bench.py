@@ -53,6 +53,8 @@ def figures_ok(figures: dict[str, Any] | None) -> bool:
         and figures["median_s"] > 0
         and figures["min_s"] <= figures["median_s"] <= figures["max_s"]
         and figures["peak_rss_bytes"] > 1_000_000
+        and all(cpu > 0 for cpu in figures["cpu_s"])
+        and len(figures["cpu_s"]) == (0 if figures["estimated"] else len(figures["runs_s"]))
     )
 
 

@@ -53,6 +53,7 @@ def _quote(arg: str) -> str:
 class Sample:
     seconds: float
     peak_bytes: int
+    cpu_seconds: float = 0.0  # user + system time of the command and the processes it waited for
 
 
 class CommandFailed(ScanRepoError):
@@ -117,7 +118,8 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
-print(seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+cpu = usage.ru_utime + usage.ru_stime
+print(seconds, cpu, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 
 
@@ -145,7 +147,7 @@ def run_command(command: Command) -> Sample:
         sampler.done.set()
         sampler.join()
         try:
-            seconds_text, maxrss, code = report.split()
+            seconds_text, cpu_text, maxrss, code = report.split()
         except ValueError:
             code = b"?"
         if launcher.returncode != 0 or int(code) not in command.ok:
@@ -154,7 +156,8 @@ def run_command(command: Command) -> Sample:
             raise CommandFailed(
                 f"{command.shell_text()} (in {command.cwd}) exited {code.decode()}: {tail}"
             )
-    return Sample(float(seconds_text), max(sampler.peak, int(maxrss) * _MAXRSS_UNIT))
+    peak = max(sampler.peak, int(maxrss) * _MAXRSS_UNIT)
+    return Sample(float(seconds_text), peak, float(cpu_text))
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ class Figures:
     seconds: tuple[float, ...]
     peaks: tuple[int, ...]
     estimated: bool = False  # scaled up from a sample, not measured at full size
+    cpu_seconds: tuple[float, ...] = ()
 
     @property
     def median(self) -> float:
@@ -187,6 +191,7 @@ class Figures:
             "min_s": round(self.low, 4),
             "max_s": round(self.high, 4),
             "runs_s": [round(s, 4) for s in self.seconds],
+            "cpu_s": [round(s, 3) for s in self.cpu_seconds],
             "peak_rss_bytes": self.peak,
             "estimated": self.estimated,
         }
@@ -206,3 +211,11 @@ def linear_estimate(
         for b, s in zip(base, sample, strict=True)
     )
     return Figures(seconds, tuple(s.peak_bytes for s in sample), estimated=True)
+
+
+def figures_of(samples: Sequence[Sample]) -> Figures:
+    return Figures(
+        tuple(s.seconds for s in samples),
+        tuple(s.peak_bytes for s in samples),
+        cpu_seconds=tuple(s.cpu_seconds for s in samples),
+    )

@@ -28,6 +28,7 @@ def machine() -> dict[str, Any]:
         pass
     git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
     return {
+        "load_average": _load(),
         "cores": os.cpu_count(),
         "cpu": cpu or platform.processor(),
         "memory_bytes": memory,
@@ -35,6 +36,14 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "git": git.removeprefix("git version "),
     }
+
+
+def _load() -> list[float]:
+    """The 1, 5 and 15 minute load averages: other work on the machine shows up here."""
+    try:
+        return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+    except (OSError, ValueError):
+        return []
 
 
 def describe_machine(info: dict[str, Any]) -> str:

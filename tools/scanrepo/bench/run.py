@@ -50,6 +50,7 @@ def _build(
 
 def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
     started = time.perf_counter()
+    load_before = machine()["load_average"]
     # as in a normal checkout, our modules are byte-compiled before the first timed run
     compileall.compile_dir(TOOLS / "scanrepo", quiet=1)
     corpora, build_seconds = _build(cache, sizes.corpora, progress)
@@ -77,6 +78,7 @@ def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
     results = Results(runner.figures)
     report = {
         "machine": machine(),
+        "load_average_before": load_before,
         "repetitions": sizes.repetitions,
         "large_corpus_repetitions": sizes.large_repetitions,
         "corpora": [

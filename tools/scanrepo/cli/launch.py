@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-REQUIRED = ("jsonschema", "jsonschema_rs", "git", "deepdiff")
+REQUIRED = ("jsonschema", "jsonschema_rs", "git", "deepdiff", "orjson")
 SETUP = "python3 -m venv .venv && .venv/bin/pip install -e ."
 
 

@@ -26,6 +26,7 @@ from scanrepo.jsonio import (
     format_json_path,
     locate,
     parse_strict,
+    read_strict,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -202,6 +203,29 @@ def test_canonical_bytes_is_the_stdlib_definition(doc: Any) -> None:
             canonical_bytes(doc)
         return
     assert canonical_bytes(doc) == expected
+
+
+@settings(max_examples=200)
+@given(st.one_of(PLAIN_VALUES, JSON_VALUES))
+def test_what_read_strict_calls_plain_takes_the_fast_path_rightly(doc: Any) -> None:
+    try:
+        data = json.dumps(doc, allow_nan=False).encode("utf-8")
+        parsed, plain = read_strict(data)
+    except (ValueError, UnicodeEncodeError, JsonSyntaxError):
+        return  # NaN, a lone surrogate, nesting: not strict JSON
+    assert plain == all(type(v) is not float for v in _values(parsed))
+    assert canonical_bytes(parsed, plain=plain) == stdlib_bytes(parsed)
+
+
+def _values(doc: Any) -> list[Any]:
+    found, stack = [], [doc]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+    return found
 
 
 @pytest.mark.parametrize(

@@ -80,8 +80,9 @@ def canonical_text(doc: Any) -> str:
     return "".join(parts)
 
 
-def canonical_bytes(doc: Any) -> bytes:
-    """``canonical_text(doc)`` as UTF-8.
+def canonical_bytes(doc: Any, *, plain: bool = False) -> bytes:
+    """``canonical_text(doc)`` as UTF-8; ``plain``: the caller knows that ``doc`` is of plain
+    JSON values without floats (``read_strict`` says so), which spares checking it.
 
     A document of plain JSON values without floats (a scan, as a rule) is written by orjson,
     whose indented output is byte for byte the stdlib's for such values (the tests check it)
@@ -89,7 +90,7 @@ def canonical_bytes(doc: Any) -> bytes:
     alone. orjson writes floats differently (``1e16``, NaN as ``null``) and some other types
     where the stdlib refuses them, so anything else takes the definition's path.
     """
-    if _plain_without_floats(doc):
+    if plain or _plain_without_floats(doc):
         try:
             return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
         except orjson.JSONEncodeError:
@@ -254,6 +255,18 @@ def _has_surrogate(doc: Any) -> bool:
 
 def parse_strict(data: bytes) -> Any:
     """The document in ``data``, or JsonSyntaxError saying where and why it is not strict JSON."""
+    return read_strict(data)[0]
+
+
+def read_strict(data: bytes) -> tuple[Any, bool]:
+    """``parse_strict``, and whether the document holds no float: then it is of plain JSON
+    values only (dicts with string keys, lists, strings, ints, bools, None)."""
+    floats: list[str] = []
+
+    def finite_float(token: str) -> float:
+        floats.append(token)
+        return _finite_float(token)
+
     if len(data) > MAX_BYTES:
         raise JsonSyntaxError(
             f"file is {len(data)} bytes, larger than the limit of {MAX_BYTES} bytes",
@@ -266,7 +279,7 @@ def parse_strict(data: bytes) -> Any:
             text,
             object_pairs_hook=_unique_object,
             parse_constant=_refuse_constant,
-            parse_float=_finite_float,
+            parse_float=finite_float,
         )
     except json.JSONDecodeError as exc:
         raise _diagnose(data, exc) from None
@@ -276,7 +289,7 @@ def parse_strict(data: bytes) -> Any:
         raise _diagnose(data, f"nesting deeper than {MAX_DEPTH} levels")
     if _SURROGATE_ESCAPE.search(data) and _has_surrogate(doc):
         raise _diagnose(data, "lone surrogate escape in a string")
-    return doc
+    return doc, not floats
 
 
 # --------------------------------------------------------------------------- diagnosis

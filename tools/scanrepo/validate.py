@@ -23,7 +23,7 @@ from scanrepo.jsonio import (
     canonical_bytes,
     format_json_path,
     locate,
-    parse_strict,
+    read_strict,
 )
 from scanrepo.problems import Problem
 from scanrepo.rules import check_rules
@@ -84,10 +84,10 @@ def syntax_problem(name: str, exc: JsonSyntaxError) -> Problem:
 def check_scan(data: bytes, name: str, relpath: str | None, registry: SchemaRegistry) -> ScanResult:
     """Every problem of one scan file's content, on its own."""
     try:
-        doc = parse_strict(data)
+        doc, plain = read_strict(data)
     except JsonSyntaxError as exc:
         return ScanResult(name, relpath, problems=[syntax_problem(name, exc)])
-    return check_parsed(doc, data, name, relpath, registry)
+    return check_parsed(doc, data, name, relpath, registry, plain=plain)
 
 
 def check_parsed(
@@ -98,9 +98,11 @@ def check_parsed(
     registry: SchemaRegistry,
     *,
     canonical_form: bool = True,
+    plain: bool = False,
 ) -> ScanResult:
     """``check_scan`` after parsing ``data`` into ``doc``; without ``canonical_form``, the
-    canonical form is not checked (for a caller that rewrites the file anyway)."""
+    canonical form is not checked (for a caller that rewrites the file anyway). ``plain`` is
+    what ``read_strict`` said of ``doc``."""
     result = ScanResult(name, relpath)
     problems = result.problems
 
@@ -118,7 +120,7 @@ def check_parsed(
         for v in registry.check(doc, version) or check_rules(doc):
             problems.append(at(v.path, v.message))
 
-    canonical = canonical_bytes(doc) if canonical_form else data
+    canonical = canonical_bytes(doc, plain=plain) if canonical_form else data
     if canonical != data:
         offset = _first_difference(data, canonical)
         line, col = line_col(data, offset)

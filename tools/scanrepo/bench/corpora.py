@@ -32,7 +32,12 @@ SEED = 1
 BIG_COMMIT = 1000
 RESCANS = 25
 _PACKAGE = Path(__file__).resolve().parents[1]
-_SOURCES = ("generate.py", "history.py", "jsonio.py", "keys.py", "chain.py")
+_SOURCES = (
+    "generate.py",
+    "history.py",
+    "keys.py",
+    "chain.py",
+)  # jsonio: the canonical form is fixed
 FORMAT = 1  # bump when the layout of a cached corpus changes
 
 

@@ -107,6 +107,7 @@ def test_a_corpus_is_built_once_and_then_reused(tmp_path: Path) -> None:
     assert len(first.commits) == 3
     assert git(first.repo, "rev-parse", "HEAD").stdout.strip() == first.commits[-1]
     assert git(first.v3, "rev-parse", "HEAD").stdout.strip() == first.commits[0]
+    assert git(first.v3, "rev-list", "--all").stdout.split() == [first.commits[0]]
     assert first.hot_path in git(first.repo, "show", "--name-only", first.commits[2]).stdout
     other, _ = ensure_corpus(tmp_path, CorpusSpec(5, 3))
     assert other.root != first.root

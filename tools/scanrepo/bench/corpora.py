@@ -3,8 +3,9 @@
 Every corpus is one history of ``scans`` papers: commit 0 imports them at v3, commit 1 migrates
 them all to v4, then ordinary commits rescan ``RESCANS`` papers each, and the last commit
 rescans ``BIG_COMMIT`` papers at once. The first paper is rescanned in every commit, so it has
-a revision per commit. Beside the history sits a clone checked out at commit 0: the v3 corpus
-``tools/migrate`` starts from.
+a revision per commit. Beside it sits the v3 corpus ``tools/migrate`` starts from: a repository
+of commit 0 alone (the same commit), built on its own so that its object store does not
+already hold the migrated scans, as a real repository before its migration does not.
 
 The cache key is a hash of the spec and of the source files that generate the content, so a
 changed generator never reuses an old corpus; a corpus is built in a temporary directory and
@@ -38,7 +39,7 @@ _SOURCES = (
     "keys.py",
     "chain.py",
 )  # jsonio: the canonical form is fixed
-FORMAT = 1  # bump when the layout of a cached corpus changes
+FORMAT = 2  # bump when the layout of a cached corpus changes
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Corpus:
 
     @property
     def v3(self) -> Path:
-        """A clone of the history checked out at commit 0: every scan at v3."""
+        """A repository of commit 0 alone: every scan at v3."""
         return self.root / "v3"
 
     @cached_property
@@ -135,9 +136,8 @@ def ensure_corpus(cache: Path, spec: CorpusSpec) -> tuple[Corpus, bool]:
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     info = build_history(partial / "repo", spec.history(), _upgrade_to_v4())
-    # a local clone hard-links the objects: cheap, and independent of where the cache moves
-    git(partial, "clone", "--quiet", "--local", "--no-checkout", "repo", "v3")
-    git(partial / "v3", "checkout", "--quiet", "-B", "main", info.commits[0].id)
+    v3 = build_history(partial / "v3", HistorySpec(SEED, spec.scans, 0, start_version=3))
+    assert v3.head == info.commits[0].id, "the v3 corpus is the history's first commit"
     hot = info.hot[0]
     record = {
         "spec": {"scans": spec.scans, "commits": spec.commits},

@@ -100,6 +100,9 @@ def test_the_cached_v3_corpus_is_untouched_by_the_migrations(outcome: dict[str, 
 
 def test_a_corpus_is_built_once_and_then_reused(tmp_path: Path) -> None:
     spec = CorpusSpec(5, 2)
+    # what a build killed half-way leaves (no process has this pid: it is beyond pid_max)
+    stale = tmp_path / f".{spec.name}-{spec.digest()}.partial-99999999"
+    (stale / "repo").mkdir(parents=True)
     first, built = ensure_corpus(tmp_path, spec)
     again, built_again = ensure_corpus(tmp_path, spec)
     assert (built, built_again) == (True, False)

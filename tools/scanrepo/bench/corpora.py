@@ -132,6 +132,9 @@ def ensure_corpus(cache: Path, spec: CorpusSpec) -> tuple[Corpus, bool]:
     root = cache / f"{spec.name}-{spec.digest()}"
     if (root / "info.json").is_file():
         return Corpus(spec, root), False
+    for stale in cache.glob(f".{root.name}.partial-*"):
+        if not _alive(int(stale.name.rsplit("-", 1)[1])):
+            shutil.rmtree(stale, ignore_errors=True)  # a build that was interrupted
     partial = cache / f".{root.name}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -148,6 +151,16 @@ def ensure_corpus(cache: Path, spec: CorpusSpec) -> tuple[Corpus, bool]:
     (partial / "info.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     os.rename(partial, root)
     return Corpus(spec, root), True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def linked_copy(source: Path, destination: Path) -> None:

@@ -385,7 +385,7 @@ class Plan:
             f"whole-history statistics ({_count(spec.commits + 1, 'commit')})",
             ours,
             (Anchor(floor, Target("within", 3), floor.label),),
-            pending="" if ours else "tools/stats is not merged yet (branch stats)",
+            pending="" if ours else "the statistics tool is not merged yet (branch stats)",
         )
 
     # --- all --------------------------------------------------------------------------------

@@ -127,6 +127,17 @@ class GitRepo:
             entries.append(Entry(path, mode, blob, int(stage)))
         return entries
 
+    def blob_sizes(self, blobs: Iterable[str]) -> dict[str, int]:
+        """The size in bytes of each blob, from its header alone (one persistent
+        ``cat-file --batch-check``), so an oversized blob can be refused without reading it."""
+        sizes = {}
+        for blob in blobs:
+            if not HEX_SHA.fullmatch(blob):
+                raise ScanRepoError(f"not a blob id: {blob!r}")
+            _, _, size = self.repo.git.get_object_header(blob)
+            sizes[blob] = int(size)
+        return sizes
+
     def read_blobs(self, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
         """(blob id, content) for each id, through the one persistent cat-file process."""
         for blob in blobs:

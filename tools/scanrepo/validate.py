@@ -197,6 +197,13 @@ class Job:
     fs_path: str | None = None
 
 
+def too_large(name: str, size: int) -> Problem:
+    """The problem of a file refused by its size, before its content is read."""
+    return Problem(
+        name, None, None, "$", f"file is {size} bytes; a scan may have at most {MAX_BYTES}", "io"
+    )
+
+
 def read_scan_file(path: Path, name: str) -> bytes | Problem:
     """A scan file's bytes, or the one problem that stops reading it."""
     try:
@@ -208,14 +215,7 @@ def read_scan_file(path: Path, name: str) -> bytes | Problem:
             return Problem(name, None, None, "$", "is a directory, not a scan file", "io")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return Problem(
-                name,
-                None,
-                None,
-                "$",
-                f"file is {size} bytes; a scan may have at most {MAX_BYTES}",
-                "io",
-            )
+            return too_large(name, size)
         return path.read_bytes()
     except OSError as exc:
         return Problem(name, None, None, "$", f"cannot read: {exc.strerror or exc}", "io")

@@ -127,6 +127,7 @@ def _validate_entries(
     if to_check is not None:
         dups = [p for p in dups if any(p.file == label(path) for path in to_check)]
     report.extra.extend(dups)
+    report.extra = list(dict.fromkeys(report.extra))  # an unmerged path has up to three stages
     return report
 
 

@@ -15,6 +15,7 @@ from scanrepo.problems import ScanRepoError
 from scanrepo.report import Report
 from scanrepo.resources import SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
+from scanrepo.textsafe import json_safe
 
 
 def build_parser() -> ArgumentParser:
@@ -100,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_PROBLEMS
     progress.close()
     if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        print(json_safe(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
     else:
         for problem in report.problems:
             emit(problem.render())

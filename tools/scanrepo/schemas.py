@@ -26,7 +26,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from scanrepo.problems import ScanRepoError
 
-SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json")
+SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
 
 JsonPath = tuple[str | int, ...]
 

@@ -16,7 +16,6 @@ import os
 import stat
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.rules import check_rules
 from scanrepo.schemas import SchemaRegistry, SchemaViolation
 from scanrepo.validate import check_scan, read_scan_file, walk_scans
+from scanrepo.workers import process_pool
 
 PARALLEL_THRESHOLD = 200
 CHUNK = 64
@@ -274,7 +274,7 @@ def prepare_files(
         return results
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target)
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
+    with process_pool(workers, _init_worker, init) as pool:
         for chunk in pool.map(_prepare_chunk, chunks):
             results.extend(chunk)
             if progress:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from scanrepo.jsonio import (
 from scanrepo.problems import Problem
 from scanrepo.rules import check_rules
 from scanrepo.schemas import SchemaRegistry
+from scanrepo.workers import process_pool
 
 PARALLEL_THRESHOLD = 200
 CHUNK = 64
@@ -254,9 +254,7 @@ def run_jobs(
         return results
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     results = []
-    with ProcessPoolExecutor(
-        workers, initializer=_init_worker, initargs=(registry.schema_dir,)
-    ) as pool:
+    with process_pool(workers, _init_worker, (registry.schema_dir,)) as pool:
         for chunk_results in pool.map(_run_chunk, chunks):
             results.extend(chunk_results)
             if progress:

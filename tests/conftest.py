@@ -20,6 +20,21 @@ V4_FIXTURE = FIXTURES / "2602.07852.scan-v4.json"
 V3_FIXTURE = FIXTURES / "2602.07852.scan-v3.json"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--hardening-long",
+        action="store_true",
+        help="run the hardening kill loop, concurrency rounds and fuzzing at full length "
+        "(minutes) instead of the quick default",
+    )
+
+
+@pytest.fixture(scope="session")
+def hardening_long(request: pytest.FixtureRequest) -> bool:
+    """Whether the slow hardening runs go at full length (--hardening-long)."""
+    return bool(request.config.getoption("--hardening-long"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No user or system git configuration leaks into the tests."""

@@ -103,10 +103,10 @@ def live_members(pgid: int) -> list[int]:
 def wait_for_group(pgid: int, timeout: float = 10.0) -> None:
     """Until every process of the killed run's group (workers, git) has exited."""
     deadline = time.monotonic() + timeout
-    while live_members(pgid):
-        assert time.monotonic() < deadline, (
-            f"processes outlived the killed run: {live_members(pgid)}"
-        )
+    while survivors := live_members(pgid):
+        if time.monotonic() > deadline:
+            os.killpg(pgid, signal.SIGKILL)  # leave nothing behind, then fail
+            raise AssertionError(f"processes outlived the killed run: {survivors}")
         time.sleep(0.01)
 
 

@@ -43,8 +43,11 @@ def check_revision_argument(rev: str) -> None:
 
 def _git_error(exc: GitCommandError) -> str:
     stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr)
-    lines = [ln.strip().removeprefix("stderr: ").strip("'") for ln in stderr.splitlines()]
-    lines = [ln for ln in lines if ln]
+    text = stderr.strip()
+    # GitPython wraps git's whole stderr as  stderr: '...'  (git's own quotes stay inside)
+    if text.startswith("stderr: '") and text.endswith("'"):
+        text = text[len("stderr: '") : -1]
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     # git's own verdict ("fatal: ...", "error: ...") says what failed; hints follow it
     verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
     return verdicts[0] if verdicts else lines[-1] if lines else str(exc)
@@ -104,15 +107,28 @@ class GitRepo:
         return True
 
     def resolve(self, rev: str) -> str:
-        """The commit id a revision names; a revision that is no commit is refused."""
+        """The commit id a revision names; a revision that is no commit is refused, saying why
+        when the repository explains it (no commits yet, a shallow clone, git refusing)."""
         check_revision_argument(rev)
         try:
             out = self.repo.git.rev_parse(
                 "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
             )
         except GitCommandError as exc:
-            raise ScanRepoError(f"unknown revision {rev!r}") from exc
+            if str(exc.stderr).strip():  # git itself failed (ownership, a broken repository)
+                raise ScanRepoError(f"git rev-parse: {_git_error(exc)}") from exc
+            raise ScanRepoError(f"unknown revision {rev!r}{self._why_unknown()}") from exc
         return str(out).strip()
+
+    def _why_unknown(self) -> str:
+        if not self.has_commits():
+            return ": the repository has no commits yet"
+        if self.run("rev-parse", "--is-shallow-repository").strip() == "true":
+            return (
+                " (this is a shallow clone: if it names older history, "
+                "git fetch --unshallow fetches it)"
+            )
+        return ""
 
     def tree_entries(self, commit: str, prefix: str = SCANS_DIR) -> list[Entry]:
         out = self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)

@@ -26,7 +26,7 @@ ITEM_KEYS = frozenset({"applies", "answer", "justification", "source"})
 INDENT = "    "
 # The schema versions by file name alone: importing the schema registry (and jsonschema) would
 # double the start-up time, which git pays once per file it shows.
-SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json")
+SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
 
 
 def schema_versions(schema_dir: Path = SCHEMA_DIR) -> list[int]:

@@ -165,7 +165,7 @@ def semantic_text(data: bytes, name: str, chain: Chain | None = None) -> str:
     try:
         doc = parse_strict(data)
     except JsonSyntaxError as exc:
-        return _raw(data, name, f"line {exc.line} column {exc.col}: {exc.message}")
+        return _raw(data, name, f"line {exc.line} column {exc.col}: {exc.path}: {exc.message}")
     if not isinstance(doc, dict):
         return _raw(data, name, "not a JSON object")
     try:

@@ -17,8 +17,9 @@ from typing import Literal
 
 from scanrepo import keys
 from scanrepo.gitrepo import GITLINK_MODE, SYMLINK_MODE, GitRepo, check_revision_argument
+from scanrepo.jsonio import MAX_BYTES
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.validate import read_scan_file
+from scanrepo.validate import read_scan_file, too_large
 
 Kind = Literal["commit", "index", "worktree"]
 UNMERGED = "U"
@@ -228,7 +229,8 @@ def changed_pairs(repo: GitRepo, rng: Range) -> list[Pair]:
 
 
 def read_copies(repo: GitRepo, copies: Iterable[Copy]) -> dict[Copy, bytes | Problem]:
-    """The content of each copy, or the one problem that stops reading it; blobs in one batch."""
+    """The content of each copy, or the one problem that stops reading it; blobs in one batch,
+    those over the size limit refused from their size alone."""
     contents: dict[Copy, bytes | Problem] = {}
     from_git: list[Copy] = []
     for copy in copies:
@@ -244,10 +246,15 @@ def read_copies(repo: GitRepo, copies: Iterable[Copy]) -> dict[Copy, bytes | Pro
             contents[copy] = read_scan_file(repo.root / copy.path, copy.path)
         else:
             from_git.append(copy)
-    blobs = dict(repo.read_blobs(sorted({c.blob for c in from_git if c.blob})))
+    sizes = repo.blob_sizes(sorted({c.blob for c in from_git if c.blob}))
+    readable = {blob for blob, size in sizes.items() if size <= MAX_BYTES}
+    blobs = dict(repo.read_blobs(sorted(readable)))
     for copy in from_git:
         assert copy.blob is not None
-        contents[copy] = blobs[copy.blob]
+        if copy.blob in readable:
+            contents[copy] = blobs[copy.blob]
+        else:
+            contents[copy] = too_large(copy.path, sizes[copy.blob])
     return contents
 
 

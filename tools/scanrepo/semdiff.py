@@ -26,6 +26,7 @@ from scanrepo.jsonio import JsonPath, JsonSyntaxError, format_json_path, locate,
 from scanrepo.problems import Kind, Problem
 from scanrepo.rules import check_rules
 from scanrepo.schemas import SchemaRegistry, SchemaViolation
+from scanrepo.validate import version_of
 
 _ABSENT: Any = object()
 
@@ -367,15 +368,11 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
         return _Read(
             None, None, [Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")]
         )
-    if not isinstance(doc, dict):
-        return _Read(
-            None, None, [at((), f"a scan is a JSON object, not {type(doc).__name__}", "schema")]
-        )
-    version = doc.get("scan_version")
-    if type(version) is not int or version not in registry.versions:
-        known = registry.describe_versions()
-        message = f"scan_version must be one of {known}, not {json.dumps(version)}"
-        return _Read(None, None, [at(("scan_version",), message, "schema")])
+    version, error = version_of(doc, registry)
+    if error is not None:  # in tools/validate's words
+        path: JsonPath = ("scan_version",) if isinstance(doc, dict) else ()
+        return _Read(None, None, [at(path, error, "schema")])
+    assert version is not None
     found = _violations(registry, doc, version)
     if found:
         return _Read(version, None, [at(v.path, v.message, "schema") for v in found])

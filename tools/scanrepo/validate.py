@@ -61,7 +61,8 @@ def _first_difference(a: bytes, b: bytes) -> int:
     return n
 
 
-def _version_of(doc: Any, registry: SchemaRegistry) -> tuple[int | None, str | None]:
+def version_of(doc: Any, registry: SchemaRegistry) -> tuple[int | None, str | None]:
+    """The scan_version of a parsed scan, or None and why it has none a schema knows."""
     if not isinstance(doc, dict):
         return None, f"a scan is a JSON object, not {type(doc).__name__}"
     if "scan_version" not in doc:
@@ -91,7 +92,7 @@ def check_scan(data: bytes, name: str, relpath: str | None, registry: SchemaRegi
         line, col = locate(data, path)
         return Problem(name, line, col, format_json_path(path), message, kind)
 
-    version, error = _version_of(doc, registry)
+    version, error = version_of(doc, registry)
     result.version = version
     if error:
         path: tuple[str | int, ...] = ("scan_version",) if isinstance(doc, dict) else ()

@@ -8,6 +8,7 @@ runs over it once: tools/validate on the work tree, on git's index (--staged) an
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,20 +16,25 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import TOOLS, canonical, git
+from scanrepo.cli.diff import main as diff_main
+from scanrepo.cli.log import main as log_main
+from scanrepo.cli.textconv import main as textconv_main
 from scanrepo.jsonio import MAX_BYTES
 from toolruns import (
+    PROBLEM_LINE,
     Outcome,
     commit_all,
     init_repo,
     migrate,
     put_scan,
+    run_in,
     scan_doc,
     scan_path,
     snapshot,
@@ -210,13 +216,43 @@ def key_of(case_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class Surface:
-    """One tool's run over the repository of bad inputs."""
+class Found:
+    """One problem a tool reported about a file."""
 
-    outcome: Outcome
+    line: int | None
+    col: int | None
+    path: str
+    message: str
+
+
+@dataclass
+class Surface:
+    """What one tool said about the repository of bad inputs, by the file names it uses."""
+
     version: int  # the version of the scans it was given
-    prefix: str = ""  # how it names a file: "" or "HEAD:"
-    from_git: bool = False
+    name: Callable[[str], str]  # a scan's path -> the name the tool gives it
+    from_git: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    found: dict[str, list[Found]] = field(default_factory=dict)
+    applies: Callable[[str], bool] = lambda case_id: True
+
+    def add(self, file: str, line: Any, col: Any, path: str, message: str) -> None:
+        self.found.setdefault(file, []).append(Found(line, col, path, message))
+
+    def add_json(self, problems: list[dict[str, Any]]) -> None:
+        for p in problems:
+            self.add(p["file"], p["line"], p["col"], p["path"], p["message"])
+
+    def add_lines(self, outcome: Outcome) -> None:
+        for line in outcome.text.splitlines():
+            if m := PROBLEM_LINE.match(line):
+                line_no = int(m["line"]) if m["line"] else None
+                col = int(m["col"]) if m["col"] else None
+                self.add(m["file"], line_no, col, m["path"], m["message"])
+
+
+def as_is(path: str) -> str:
+    return path
 
 
 def place_cases(repo: Path, version: int) -> None:
@@ -237,86 +273,181 @@ def place_fs_cases(repo: Path, version: int, outside: Path, big: int) -> None:
     link.symlink_to(target)
 
 
-@pytest.fixture(scope="module")
-def surfaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Surface]:
-    base = tmp_path_factory.mktemp("bad-input")
-    outside = base / "outside"
-    outside.mkdir()
+TEXTCONV_NOTE = re.compile(
+    r"^# scanrepo textconv: (?P<file>\S+): not shown as a scan \(line (?P<line>\d+) column "
+    r"(?P<col>\d+): (?P<path>\$\S*): (?P<message>.*)\); the raw text follows$"
+)
+# What a tool does not judge: the history of one paper's content (log) leaves where a scan lies
+# to validate; the textconv driver shows any scan it can read, valid or not.
+NOT_JUDGED = {
+    "log": {"wrong-version-directory", "file-name-not-paper-key", "directory"},
+    "textconv": {case.id for case in SCHEMA},
+}
+
+
+def v4_surfaces(base: Path, outside: Path) -> dict[str, Surface]:
+    """validate (three ways), diff, log and the textconv driver over v4 scans."""
     found: dict[str, Surface] = {}
+    repo = init_repo(base / "v4")
+    (repo / "README").write_text("before the scans\n")
+    commit_all(repo, "base")
+    place_cases(repo, 4)
+    place_fs_cases(repo, 4, outside, MAX_BYTES + 1)
+    git(repo, "add", "-A")
 
-    v4 = init_repo(base / "v4")
-    place_cases(v4, 4)
-    place_fs_cases(v4, 4, outside, MAX_BYTES + 1)
-    git(v4, "add", "-A")
-    found["validate --staged"] = Surface(validate(v4, "--staged"), 4, from_git=True)
-    commit_all(v4, "every bad input")
-    found["validate --rev"] = Surface(validate(v4, "--rev", "HEAD"), 4, "HEAD:", True)
-    put_scan(v4, 4, key_of(BIG), b"")
-    with (v4 / scan_path(4, key_of(BIG))).open("r+b") as handle:
+    staged = found["validate --staged"] = Surface(4, as_is, True)
+    outcome = validate(repo, "--staged", "--format", "json")
+    staged.outcomes.append(outcome)
+    staged.add_json(json.loads(outcome.out)["problems"])
+    commit_all(repo, "every bad input")
+
+    rev = found["validate --rev"] = Surface(4, lambda p: f"HEAD:{p}", True)
+    outcome = validate(repo, "--rev", "HEAD", "--format", "json")
+    rev.outcomes.append(outcome)
+    rev.add_json(json.loads(outcome.out)["problems"])
+
+    diff = found["diff"] = Surface(4, as_is, True)
+    outcome = run_in(repo, diff_main, "--format", "json", "HEAD~1", "HEAD")
+    diff.outcomes.append(outcome)
+    document = json.loads(outcome.out)
+    diff.add_json(document["validation_problems"])
+    for paper in document["papers"]:
+        diff.add_json(paper["problems"])
+    for form in (("--format", "markdown"), ("--stat",), ("--word-diff",)):
+        diff.outcomes.append(run_in(repo, diff_main, *form, "HEAD~1", "HEAD"))
+
+    sha = git(repo, "rev-parse", "--short=12", "HEAD").stdout.strip()
+    log = found["log"] = Surface(4, lambda p: f"{sha}:{p}", True)
+    for case_id in [c.id for c in CASES] + [BIG, SYMLINK]:
+        if case_id not in NOT_JUDGED["log"]:
+            outcome = run_in(repo, log_main, key_of(case_id), "--format", "json")
+            log.outcomes.append(outcome)
+            for commit in json.loads(outcome.out)["commits"]:
+                for paper in commit["diff"]["papers"]:
+                    log.add_json(paper["problems"])
+    for case_id in (SYNTAX[0].id, SCHEMA[0].id, BIG, SYMLINK):  # the text form, in brief
+        log.outcomes.append(run_in(repo, log_main, key_of(case_id)))
+
+    # the driver as git runs it: on a copy of each file (git passes a temporary file)
+    textconv = found["textconv"] = Surface(4, lambda p: Path(p).name, False)
+    for case in CASES:
+        outcome = run_in(repo, textconv_main, scan_path(4, key_of(case.id)))
+        textconv.outcomes.append(outcome)
+        if m := TEXTCONV_NOTE.match(outcome.out.split("\n", 1)[0]):
+            textconv.add(m["file"], int(m["line"]), int(m["col"]), m["path"], m["message"])
+
+    worktree = found["validate"] = Surface(4, as_is, False)
+    put_scan(repo, 4, key_of(BIG), b"")
+    with (repo / scan_path(4, key_of(BIG))).open("r+b") as handle:
         handle.truncate(100 * 1024 * 1024)
-    found["validate"] = Surface(validate(v4), 4)
-
-    v3 = init_repo(base / "v3")
-    place_cases(v3, 3)
-    place_fs_cases(v3, 3, outside, 100 * 1024 * 1024)
-    put_scan(v3, 3, "2603.00001")  # a healthy scan, which must not move either
-    git(v3, "add", "-A", ":!" + scan_path(3, key_of(BIG)))
-    git(v3, "commit", "-qm", "v3 scans")
-    before, index = snapshot(v3), git(v3, "ls-files", "--stage").stdout
-    found["migrate"] = Surface(migrate(v3, "--to", "4"), 3)
-    assert snapshot(v3) == before, "tools/migrate wrote despite bad input"
-    assert git(v3, "ls-files", "--stage").stdout == index
-    assert snapshot(outside) == {p.name: p.read_bytes() for p in outside.iterdir()}, (
-        "a file outside the repository changed"
-    )
+    outcome = validate(repo, "--format", "json")
+    worktree.outcomes.append(outcome)
+    worktree.add_json(json.loads(outcome.out)["problems"])
     return found
 
 
-TOOL_NAMES = ["validate", "validate --staged", "validate --rev", "migrate"]
+def migrate_surface(base: Path, outside: Path) -> Surface:
+    """tools/migrate over v3 scans: it refuses the whole migration and writes nothing."""
+    repo = init_repo(base / "v3")
+    place_cases(repo, 3)
+    place_fs_cases(repo, 3, outside, 100 * 1024 * 1024)
+    put_scan(repo, 3, "2603.00001")  # a healthy scan, which must not move either
+    git(repo, "add", "-A", ":!" + scan_path(3, key_of(BIG)))
+    git(repo, "commit", "-qm", "v3 scans")
+    before, index = snapshot(repo), git(repo, "ls-files", "--stage").stdout
+    outside_before = snapshot(outside)
+    surface = Surface(3, as_is, False)
+    outcome = migrate(repo, "--to", "4")
+    surface.outcomes.append(outcome)
+    surface.add_lines(outcome)
+    assert "nothing was written" in outcome.err
+    assert snapshot(repo) == before, "tools/migrate wrote despite bad input"
+    assert git(repo, "ls-files", "--stage").stdout == index
+    assert snapshot(outside) == outside_before, "a file outside the repository changed"
+    return surface
 
 
-@pytest.mark.parametrize("tool", TOOL_NAMES)
-def test_each_tool_exits_1_without_a_traceback(tool: str, surfaces: dict[str, Surface]) -> None:
-    surface = surfaces[tool]
-    surface.outcome.assert_clean(1)
-    if tool == "migrate":
-        assert "nothing was written" in surface.outcome.err
+@pytest.fixture(scope="module")
+def surfaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Surface]:
+    base = tmp_path_factory.mktemp("bad-input")
+    for name in ("outside-v4", "outside-v3"):
+        (base / name).mkdir()
+    found = v4_surfaces(base, base / "outside-v4")
+    found["migrate"] = migrate_surface(base, base / "outside-v3")
+    return found
 
 
-@pytest.mark.parametrize("tool", TOOL_NAMES)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+TOOL_NAMES = ["validate", "validate --staged", "validate --rev", "migrate", "diff", "log"]
+EXIT_CODES = {"log": (0,), "textconv": (0,)}  # log shows the history; the driver never fails
+
+
+@pytest.mark.parametrize("tool", [*TOOL_NAMES, "textconv"])
+def test_each_tool_ends_cleanly_with_its_documented_code(
+    tool: str, surfaces: dict[str, Surface]
+) -> None:
+    for outcome in surfaces[tool].outcomes:
+        outcome.assert_clean(*EXIT_CODES.get(tool, (1,)))
+
+
+def judged(tools: list[str], cases: list[Any]) -> list[Any]:
+    return [
+        pytest.param(case, tool, id=f"{getattr(case, 'id', case)}-{tool}")
+        for tool in tools
+        for case in cases
+        if getattr(case, "id", case) not in NOT_JUDGED.get(tool, ())
+    ]
+
+
+@pytest.mark.parametrize(("case", "tool"), judged([*TOOL_NAMES, "textconv"], CASES))
 def test_bad_scan_gets_one_clear_error(case: Bad, tool: str, surfaces: dict[str, Surface]) -> None:
     surface = surfaces[tool]
-    name = surface.prefix + scan_path(surface.version, key_of(case.id))
-    lines = surface.outcome.lines_about(name)
-    assert lines, f"{name} not reported:\n{surface.outcome.text[-2000:]}"
-    messages = [m["message"] for m in lines]
+    name = surface.name(scan_path(surface.version, key_of(case.id)))
+    found = surface.found.get(name, [])
+    assert found, f"{name} not reported; reported: {sorted(surface.found)[:8]}"
+    messages = [f.message for f in found]
     assert any(case.message in message for message in messages), messages
     if case.located:
-        assert len(lines) == 1, messages
-        assert lines[0]["line"] and lines[0]["col"], lines[0].group()
-        assert lines[0]["path"].startswith("$")
+        assert len(found) == 1, messages
+        assert found[0].line and found[0].col, found[0]
+        assert found[0].path.startswith("$"), found[0]
 
 
 FS_EXPECTED = {
-    # case: (message in the work tree, message from git, file git names)
+    # case: (message in the work tree, message from git, suffix of the file git names)
     BIG: (f"at most {MAX_BYTES}", f"at most {MAX_BYTES}", ""),
     DIRECTORY: ("is a directory, not a scan file", "not a scan file", "/inner"),
     SYMLINK: ("is a symbolic link", "is a symbolic link", ""),
 }
 
 
-@pytest.mark.parametrize("tool", TOOL_NAMES)
-@pytest.mark.parametrize("case", FS_CASES)
+@pytest.mark.parametrize(("case", "tool"), judged(TOOL_NAMES, list(FS_CASES)))
 def test_file_system_oddities_are_named(case: str, tool: str, surfaces: dict[str, Surface]) -> None:
     surface = surfaces[tool]
     worktree_message, git_message, suffix = FS_EXPECTED[case]
-    name = surface.prefix + scan_path(surface.version, key_of(case))
-    if surface.from_git:
-        name += suffix
-    lines = surface.outcome.lines_about(name)
-    assert len(lines) == 1, surface.outcome.text[-2000:]
-    assert (git_message if surface.from_git else worktree_message) in lines[0]["message"]
+    path = scan_path(surface.version, key_of(case))
+    name = surface.name(path + suffix if surface.from_git else path)
+    found = surface.found.get(name, [])
+    assert len(found) == 1, f"{name}: {found}; reported: {sorted(surface.found)[:8]}"
+    assert (git_message if surface.from_git else worktree_message) in found[0].message
+
+
+def test_the_git_driver_shows_broken_and_huge_scans(tmp_path: Path) -> None:
+    """git log -p through the configured textconv driver, as a user sees it."""
+    repo = init_repo(tmp_path / "repo")
+    (repo / ".gitattributes").write_text("scans/**/*.json diff=scanrepo\n")
+    git(repo, "config", "diff.scanrepo.textconv", str(TOOLS / "scan-textconv"))
+    put_scan(repo, 4, "2602.00001", SYNTAX[0].make(4, "2602.00001"))
+    big = put_scan(repo, 4, "2602.00002", b"")
+    with big.open("r+b") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    commit_all(repo, "broken and huge")
+    shown = git(repo, "log", "-p")
+    assert shown.returncode == 0, shown.stderr
+    assert 'line 3 column 3: $: duplicate key \\"scan_version\\"' in shown.stdout.replace(
+        '"', '\\"'
+    )
+    assert f"file is {MAX_BYTES + 1} bytes, over the limit" in shown.stdout
+    assert len(shown.stdout) < 100_000  # the huge file is named, not printed
 
 
 def as_nobody() -> list[str]:

@@ -110,6 +110,9 @@ def paper_history(
         "log",
         f"--format={FORMAT}",
         "--raw",
+        # a merge shows what it changed against its first parent: without this, git log
+        # prints no diff for merges, and a merge that broke the scan would not be listed
+        "--diff-merges=first-parent",
         "-z",
         "--no-renames",
         "--no-abbrev",

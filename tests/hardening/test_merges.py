@@ -8,7 +8,19 @@ from pathlib import Path
 import pytest
 
 from conftest import canonical, git, position_of
-from toolruns import commit_all, init_repo, migrate, scan_doc, scan_path, snapshot, validate
+from scanrepo.cli.diff import main as diff_main
+from scanrepo.cli.log import main as log_main
+from toolruns import (
+    PROBLEM_LINE,
+    commit_all,
+    init_repo,
+    migrate,
+    run_in,
+    scan_doc,
+    scan_path,
+    snapshot,
+    validate,
+)
 
 KEY = "2602.00001"
 
@@ -43,20 +55,25 @@ def merged_repo(tmp_path: Path, version: int) -> tuple[Path, Path]:
     return repo, path
 
 
-@pytest.mark.parametrize("where", ["work tree", "--rev"])
-def test_a_clean_merge_that_duplicates_a_key_is_caught(tmp_path: Path, where: str) -> None:
+@pytest.mark.parametrize("tool", ["validate", "validate --rev", "diff", "log"])
+def test_a_clean_merge_that_duplicates_a_key_is_caught(tmp_path: Path, tool: str) -> None:
     repo, path = merged_repo(tmp_path, 4)
     line, col = position_of(path.read_text(encoding="utf-8"), '"note"', occurrence=2)
     name = scan_path(4, KEY)
-    if where == "--rev":
-        outcome, name = validate(repo, "--rev", "HEAD"), f"HEAD:{name}"
-    else:
-        outcome = validate(repo)
-    outcome.assert_clean(1)
-    (problem,) = outcome.lines_about(name)
-    assert (problem["line"], problem["col"]) == (str(line), str(col))
-    assert problem["path"] == "$.paper"
-    assert problem["message"] == 'duplicate key "note"'
+    sha = git(repo, "rev-parse", "--short=12", "HEAD").stdout.strip()
+    outcome, name = {
+        "validate": lambda: (validate(repo), name),
+        "validate --rev": lambda: (validate(repo, "--rev", "HEAD"), f"HEAD:{name}"),
+        "diff": lambda: (run_in(repo, diff_main, "HEAD^1", "HEAD"), name),
+        "log": lambda: (run_in(repo, log_main, KEY), f"{sha}:{name}"),
+    }[tool]()
+    outcome.assert_clean(0 if tool == "log" else 1)
+    lines = [ln.strip().removeprefix("problem").strip() for ln in outcome.text.splitlines()]
+    problems = [m for m in map(PROBLEM_LINE.match, lines) if m and m["file"] == name]
+    assert len(problems) == 1, outcome.text
+    assert (problems[0]["line"], problems[0]["col"]) == (str(line), str(col))
+    assert problems[0]["path"] == "$.paper"
+    assert problems[0]["message"] == 'duplicate key "note"'
 
 
 def test_migrate_refuses_a_scan_a_clean_merge_broke(tmp_path: Path) -> None:

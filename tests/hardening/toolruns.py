@@ -57,7 +57,10 @@ def run_in(cwd: Path, main: Main, *argv: str) -> Outcome:
     os.chdir(cwd)
     try:
         with redirect_stdout(out), redirect_stderr(err):
-            code = run(main, list(argv))
+            try:
+                code = run(main, list(argv))
+            except SystemExit as exc:  # argparse's usage errors, as the process would exit
+                code = exc.code if isinstance(exc.code, int) else 2
     finally:
         os.chdir(saved)
     return Outcome(code, out.getvalue(), err.getvalue())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,26 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
-from conftest import canonical
+from conftest import canonical, git
 from scanrepo.chain import load_chain
 from scanrepo.changes import DiffResult
+from scanrepo.cli.diff import main as diff_main
+from scanrepo.cli.log import main as log_main
+from scanrepo.cli.textconv import main as textconv_main
 from scanrepo.render import render_json, render_markdown, render_stat, render_text
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
 from scanrepo.semdiff import ScanSide, diff_papers
-from toolruns import commit_all, init_repo, migrate, put_scan, scan_doc, scan_path, validate
+from toolruns import (
+    commit_all,
+    init_repo,
+    migrate,
+    put_scan,
+    run_in,
+    scan_doc,
+    scan_path,
+    validate,
+)
 
 PAYLOADS = (
     "</details></summary><script>alert(1)</script><img src=x onerror=alert(2)>",
@@ -182,3 +195,70 @@ def test_terminal_renderings_are_inert(hostile_diff: DiffResult) -> None:
         assert_terminal_safe(text.replace("\n", "").replace("\t", ""))
     coloured = render_text(hostile_diff, color=True)
     assert_terminal_safe(re.sub(r"\x1b\[[0-9;]*m", "", coloured))  # only its own colours
+
+
+# --- the same through the commands, from real commits -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A paper rescanned with hostile text by a commit whose author and subject are hostile."""
+    repo = init_repo(tmp_path_factory.mktemp("hostile-history") / "repo")
+    put_scan(repo, 4, KEY)
+    commit_all(repo, "base")
+    put_scan(repo, 4, KEY, canonical(hostile(scan_doc(4, KEY), 4)))
+    broken = hostile(scan_doc(4, "2602.00002"), 4)
+    broken[HOSTILE] = HOSTILE
+    put_scan(repo, 4, "2602.00002", canonical(broken))
+    git(repo, "add", "-A")
+    message = HOSTILE.replace("\x00", "")  # the one character git keeps out of a commit
+    author = re.sub("[<>\r\n]", "", PAYLOADS[5] + PAYLOADS[6].replace("\x00", ""))
+    subprocess.run(
+        ["git", "commit", "-q", "--no-verify", "-F", "-", f"--author={author} <a@b.example>"],
+        cwd=repo,
+        input=f"{message}\n\n{message}",
+        text=True,
+        check=True,
+    )
+    return repo
+
+
+def test_the_review_comment_from_tools_diff_is_inert(hostile_history: Path) -> None:
+    outcome = run_in(hostile_history, diff_main, "--format", "markdown", "HEAD~1", "HEAD")
+    outcome.assert_clean(1)
+    assert "Validation problems" in outcome.out
+    assert_markdown_inert(outcome.out)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("diff",),
+        ("diff", "--word-diff"),
+        ("diff", "--stat"),
+        ("diff", "--format", "json"),
+        ("diff", "--color", "always", "--word-diff"),
+        ("log",),
+        ("log", "--word-diff", "--color", "always"),
+        ("log", "--format", "json"),
+        ("log", "--item", "checklist.claims_and_evidence.abstract_claims_supported"),
+        ("textconv",),
+    ],
+    ids=" ".join,
+)
+def test_terminal_output_of_every_command_is_inert(
+    hostile_history: Path, args: tuple[str, ...]
+) -> None:
+    command, *options = args
+    if command == "diff":
+        outcome = run_in(hostile_history, diff_main, *options, "HEAD~1", "HEAD")
+    elif command == "log":
+        outcome = run_in(hostile_history, log_main, KEY, *options)
+    else:
+        outcome = run_in(hostile_history, textconv_main, scan_path(4, KEY))
+    outcome.assert_clean(0, 1)
+    assert "evil" in outcome.out or "--stat" in options  # the hostile text is shown, escaped
+    own_colours = re.sub(r"\x1b\[[0-9;]*m", "", outcome.text)  # what --color adds, only that
+    assert_terminal_safe(own_colours.replace("\t", ""))
+    if "json" in options:
+        json.loads(outcome.out)

@@ -35,6 +35,10 @@ class Entry:
     stage: int = 0
 
 
+class UnknownRevisionError(ScanRepoError):
+    """A revision that names no commit in this repository."""
+
+
 def check_revision_argument(rev: str) -> None:
     """Refuse what git could read as an option, or anything that is no revision at all."""
     if not rev or rev.startswith("-") or any(c in rev for c in "\n\r\0"):
@@ -106,6 +110,9 @@ class GitRepo:
             return False
         return True
 
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
+
     def resolve(self, rev: str) -> str:
         """The commit id a revision names; a revision that is no commit is refused, saying why
         when the repository explains it (no commits yet, a shallow clone, git refusing)."""
@@ -117,17 +124,18 @@ class GitRepo:
         except GitCommandError as exc:
             if str(exc.stderr).strip():  # git itself failed (ownership, a broken repository)
                 raise ScanRepoError(f"git rev-parse: {_git_error(exc)}") from exc
-            raise ScanRepoError(f"unknown revision {rev!r}{self._why_unknown()}") from exc
+            why = self.missing_history()
+            raise UnknownRevisionError(
+                f"unknown revision {rev!r}" + (f": {why}" if why else "")
+            ) from exc
         return str(out).strip()
 
-    def _why_unknown(self) -> str:
+    def missing_history(self) -> str:
+        """Why a revision or a merge base may be missing here, if the repository says why."""
         if not self.has_commits():
-            return ": the repository has no commits yet"
-        if self.run("rev-parse", "--is-shallow-repository").strip() == "true":
-            return (
-                " (this is a shallow clone: if it names older history, "
-                "git fetch --unshallow fetches it)"
-            )
+            return "the repository has no commits yet"
+        if self.is_shallow():
+            return "this is a shallow clone; if older history is meant, git fetch --unshallow"
         return ""
 
     def tree_entries(self, commit: str, prefix: str = SCANS_DIR) -> list[Entry]:

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from scanrepo import keys
-from scanrepo.gitrepo import GITLINK_MODE, SYMLINK_MODE, GitRepo, check_revision_argument
+from scanrepo.gitrepo import (
+    GITLINK_MODE,
+    SYMLINK_MODE,
+    GitRepo,
+    UnknownRevisionError,
+    check_revision_argument,
+)
 from scanrepo.jsonio import MAX_BYTES
 from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.validate import read_scan_file, too_large
@@ -86,11 +92,12 @@ def split_arguments(repo: GitRepo, args: Sequence[str], cwd: Path) -> tuple[list
             continue
         try:
             repo.resolve(arg)
-        except ScanRepoError:
+        except UnknownRevisionError:
             if keys.normalise_key_argument(arg) is None and not (cwd / arg).exists():
+                why = repo.missing_history()
                 raise ScanRepoError(
                     f"{arg!r} is neither a revision nor a paper key or path "
-                    "(separate paths from revisions with '--')"
+                    "(separate paths from revisions with '--')" + (f"; {why}" if why else "")
                 ) from None
             return list(args[:i]), list(args[i:])
     return list(args), []
@@ -146,7 +153,10 @@ def parse_range(repo: GitRepo, revs: Sequence[str], staged: bool = False) -> Ran
         assert old.commit is not None and new.commit is not None
         base = merge_base(repo, old.commit, new.commit)
         if base is None:
-            raise ScanRepoError(f"{a} and {b} have no common ancestor")
+            why = repo.missing_history()
+            raise ScanRepoError(
+                f"{a} and {b} have no common ancestor" + (f" here; {why}" if why else "")
+            )
         return Range(Side("commit", f"merge base of {a} and {b}", base), new)
     if len(revs) == 1 and ".." in revs[0]:
         if staged:

@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 
 from conftest import TOOLS, git
+from scanrepo.cli.diff import main as diff_main
+from scanrepo.cli.log import main as log_main
 from toolruns import (
     Outcome,
     commit_all,
     init_repo,
     migrate,
     put_scan,
+    run_in,
     scan_path,
     snapshot,
     validate,
@@ -34,7 +37,8 @@ def with_scans(repo: Path) -> Path:
 
 
 def works(repo: Path) -> None:
-    """The ordinary round: validate three ways, migrate (committing), validate the result."""
+    """The ordinary round: validate three ways, migrate (committing), validate the result,
+    then look at it with diff and log."""
     validate(repo).assert_clean(0)
     validate(repo, "--staged").assert_clean(0)
     validate(repo, "--rev", "HEAD").assert_clean(0)
@@ -45,6 +49,13 @@ def works(repo: Path) -> None:
     validate(repo).assert_clean(0)
     validate(repo, "--rev", "HEAD").assert_clean(0)
     assert git(repo, "status", "--porcelain").stdout == ""
+    run_in(repo, diff_main).assert_clean(0)  # the work tree is the commit
+    migration = run_in(repo, diff_main, "HEAD~2", "HEAD")  # the two migration commits
+    migration.assert_clean(0)  # a pure migration changes nothing in meaning
+    assert "no changes" in migration.out
+    history = run_in(repo, log_main, OLD)
+    history.assert_clean(0)
+    assert "Migrate 1 scan to v4" in history.out
 
 
 def refused(outcome: Outcome, reason: str) -> None:
@@ -56,6 +67,8 @@ def refused(outcome: Outcome, reason: str) -> None:
 def test_no_commits_yet(tmp_path: Path) -> None:
     repo = with_scans(init_repo(tmp_path / "repo"))
     refused(validate(repo, "--rev", "HEAD"), "unknown revision 'HEAD': the repository has no")
+    refused(run_in(repo, log_main, OLD), "the repository has no commits yet")
+    run_in(repo, diff_main).assert_clean(1)  # everything is new against no commit
     git(repo, "add", "-A")
     validate(repo, "--staged").assert_clean(0)
     migrate(repo, "--to", "4").assert_clean(0)  # moves staged: nothing was ever committed
@@ -81,6 +94,10 @@ def test_shallow_clone(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth", "1", origin.as_uri(), str(clone))
     refused(validate(clone, "--rev", "HEAD~1"), "this is a shallow clone")
+    refused(run_in(clone, diff_main, "HEAD~1", "HEAD"), "this is a shallow clone")
+    history = run_in(clone, log_main, OLD)
+    history.assert_clean(0)
+    assert "note: this is a shallow clone" in history.err
     works(clone)
 
 
@@ -121,6 +138,8 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     plain = with_scans(tmp_path / "plain")
     (plain / "scans").mkdir(exist_ok=True)
     validate(plain).assert_clean(0)
+    refused(run_in(plain, diff_main), "not inside a git repository")
+    refused(run_in(plain, log_main, OLD), "not inside a git repository")
     refused(validate(plain, "--rev", "HEAD"), "not inside a git repository")
     refused(validate(plain, "--staged"), "not inside a git repository")
     moved = migrate(plain, "--to", "4")
@@ -151,4 +170,6 @@ def test_a_repository_git_refuses_to_open(tmp_path: Path) -> None:
     refused(validate(repo, "--rev", "HEAD"), "detected dubious ownership in repository at")
     refused(validate(repo, "--staged"), "detected dubious ownership")
     refused(migrate(repo, "--to", "4"), "detected dubious ownership")
+    refused(run_in(repo, diff_main, "HEAD"), "detected dubious ownership")
+    refused(run_in(repo, log_main, OLD), "detected dubious ownership")
     assert snapshot(repo) == before

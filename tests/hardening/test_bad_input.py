@@ -455,13 +455,7 @@ def as_nobody() -> list[str]:
     runner = shutil.which("setpriv")
     if runner is None or os.geteuid() != 0:
         pytest.skip("needs root and setpriv to run the tools as another user")
-    prefix = [runner, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    probe = subprocess.run(
-        [*prefix, sys.executable, str(TOOLS / "validate"), "--help"], capture_output=True
-    )
-    if probe.returncode != 0:
-        pytest.skip("the unprivileged user cannot run the tools from this checkout")
-    return prefix
+    return [runner, "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
 def test_a_file_without_read_permission_is_named() -> None:
@@ -485,6 +479,8 @@ def test_a_file_without_read_permission_is_named() -> None:
             return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
 
         validated = tool(str(TOOLS / "validate"))
+        if validated.returncode not in (0, 1):  # the user cannot run this checkout's Python
+            pytest.skip(f"the unprivileged user cannot run the tools: {validated.stderr[-300:]}")
         assert validated.returncode == 1, validated.stderr
         assert (
             f"{scan_path(4, '2602.00001')}: $: cannot read: Permission denied" in validated.stdout

@@ -24,7 +24,7 @@ from scanrepo.schemas import SchemaRegistry
 from toolruns import commit_all, init_repo, validate
 
 CORPUS = 40
-QUICK_ROUNDS, LONG_ROUNDS = 2, 20
+QUICK_ROUNDS, LONG_ROUNDS = 1, 20
 REFUSAL = re.compile(r"refused: another tools/migrate is running \(pid (\d+)\)")
 
 

@@ -137,10 +137,10 @@ def while_removing(repo: Path, rng: random.Random) -> Trigger:
 
 
 def while_staging(repo: Path, rng: random.Random) -> Trigger:
-    """While git updates the index (the killed tool's git command is left to finish), or
-    once every old scan is gone, when only the git work is left."""
-    lock, old = repo / ".git" / "index.lock", repo / "scans" / "v3"
-    return lambda pid: lock.exists() or not old.exists()
+    """Once every old scan is gone, when only the git work is left (the killed tool's git
+    command is left to finish)."""
+    old = repo / "scans" / "v3"
+    return lambda pid: not old.exists()
 
 
 def at_any_moment(repo: Path, rng: random.Random) -> Trigger:

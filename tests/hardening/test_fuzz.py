@@ -27,7 +27,7 @@ from scanrepo.semdiff import ScanSide, diff_papers
 from scanrepo.textconv import semantic_text
 from scanrepo.validate import check_scan
 
-QUICK, LONG = 120, 3000
+QUICK, LONG = 60, 3000
 V3_PATH, V4_PATH = "scans/v3/2602/2602.07852.json", "scans/v4/2602/2602.07852.json"
 
 

@@ -168,18 +168,10 @@ class _Walk:
         """Entries matched by their identifying text; equal entries pair first, so reordering
         (even of entries sharing a text) is no change."""
         id_field = ENTRY_IDS[name]
-        if not (_is_entry_list(old, id_field) and _is_entry_list(new, id_field)):
+        if not (is_entry_list(old, id_field) and is_entry_list(new, id_field)):
             return False
-        pairs = _pair_equal(old, new)
+        pairs = pair_entries(old, new, id_field)
         paired = set(pairs.values())
-        unmatched: dict[str, list[int]] = {}
-        for index, entry in enumerate(old):
-            if index not in paired:
-                unmatched.setdefault(entry[id_field], []).append(index)
-        for index, entry in enumerate(new):
-            rest = unmatched.get(entry[id_field])
-            if index not in pairs and rest:
-                pairs[index] = rest.pop(0)
         kinds: dict[str, ChangeKind] = {"supported": "support_changed"} if name == "claims" else {}
         for index, entry in enumerate(new):
             where = f"{name}[{entry[id_field]}]"
@@ -193,7 +185,7 @@ class _Walk:
                     if a != b:
                         kind = kinds.get(field_name, "entry_changed")
                         self.add(kind, where, (name, index, field_name), a, b)
-        for old_index in sorted(i for rest in unmatched.values() for i in rest):
+        for old_index in (i for i in range(len(old)) if i not in paired):
             entry = old[old_index]
             self.add(
                 "entry_removed", f"{name}[{entry[id_field]}]", (name, old_index), entry, _ABSENT
@@ -263,6 +255,23 @@ def _pair_equal(old: list[Any], new: list[Any]) -> dict[int, int]:
     return pairs
 
 
+def pair_entries(old: list[Any], new: list[Any], id_field: str) -> dict[int, int]:
+    """new index -> old index of the same entry: equal entries pair first, then entries sharing
+    their identifying text ``id_field``, in order (so reordering, even of entries sharing a
+    text, is no change). Entries left unpaired were added (new) or removed (old)."""
+    pairs = _pair_equal(old, new)
+    paired = set(pairs.values())
+    unmatched: dict[str, list[int]] = {}
+    for index, entry in enumerate(old):
+        if index not in paired:
+            unmatched.setdefault(entry[id_field], []).append(index)
+    for index, entry in enumerate(new):
+        rest = unmatched.get(entry[id_field])
+        if index not in pairs and rest:
+            pairs[index] = rest.pop(0)
+    return pairs
+
+
 def _shared_fields(old: Any, new: Any) -> int:
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return 0
@@ -274,7 +283,8 @@ def _present(value: Any) -> Any:
     return None if type(value).__name__ == "NotPresent" else value
 
 
-def _is_entry_list(value: Any, id_field: str) -> bool:
+def is_entry_list(value: Any, id_field: str) -> bool:
+    """A list of objects that each have a string ``id_field`` (what ``pair_entries`` needs)."""
     return isinstance(value, list) and all(
         isinstance(entry, dict) and isinstance(entry.get(id_field), str) for entry in value
     )
@@ -333,7 +343,7 @@ class ScanSide:
 
 
 @dataclass
-class _Read:
+class SideRead:
     """A side read, validated and migrated, or the problems that stopped it."""
 
     version: int | None
@@ -354,7 +364,9 @@ def _violations(
     return registry.check(doc, version) or check_rules(doc)
 
 
-def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> _Read:
+def read_side(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> SideRead:
+    """``side`` parsed strictly, validated against the schema of its own version and migrated to
+    ``to_version`` (checked at every step); anything that stops it becomes problems."""
     name = side.name
 
     def at(path: JsonPath, message: str, kind: Kind) -> Problem:
@@ -364,21 +376,21 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
     try:
         doc = parse_strict(side.data)
     except JsonSyntaxError as exc:
-        return _Read(
+        return SideRead(
             None, None, [Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")]
         )
     if not isinstance(doc, dict):
-        return _Read(
+        return SideRead(
             None, None, [at((), f"a scan is a JSON object, not {type(doc).__name__}", "schema")]
         )
     version = doc.get("scan_version")
     if type(version) is not int or version not in registry.versions:
         known = registry.describe_versions()
         message = f"scan_version must be one of {known}, not {json.dumps(version)}"
-        return _Read(None, None, [at(("scan_version",), message, "schema")])
+        return SideRead(None, None, [at(("scan_version",), message, "schema")])
     found = _violations(registry, doc, version)
     if found:
-        return _Read(version, None, [at(v.path, v.message, "schema") for v in found])
+        return SideRead(version, None, [at(v.path, v.message, "schema") for v in found])
 
     def check(migrated: dict[str, Any], step_version: int) -> None:
         if violations := _violations(registry, migrated, step_version):
@@ -387,9 +399,9 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
     try:
         doc = chain.migrate(doc, to_version, check)
     except MigrationError as err:
-        return _Read(version, None, [at(err.path, err.message, "migration")])
+        return SideRead(version, None, [at(err.path, err.message, "migration")])
     except _Invalid as err:
-        return _Read(
+        return SideRead(
             version,
             None,
             [
@@ -404,7 +416,7 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
                 for v in err.violations
             ],
         )
-    return _Read(version, doc, [])
+    return SideRead(version, doc, [])
 
 
 def _title(*docs: dict[str, Any] | None) -> str | None:
@@ -427,8 +439,12 @@ def diff_papers(
     version, whose shape ``compare_scans`` knows) before comparing."""
     if old is None and new is None:
         raise ValueError(f"paper {key}: neither side exists")
-    before = _read(old, to_version, chain, registry) if old is not None else _Read(None, None, [])
-    after = _read(new, to_version, chain, registry) if new is not None else _Read(None, None, [])
+    before = (
+        read_side(old, to_version, chain, registry) if old is not None else SideRead(None, None, [])
+    )
+    after = (
+        read_side(new, to_version, chain, registry) if new is not None else SideRead(None, None, [])
+    )
     changes: list[Change] = []
     status: Status
     if old is None:

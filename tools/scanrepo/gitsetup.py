@@ -17,6 +17,12 @@ PRE_COMMIT = f"""#!/bin/sh
 exec "$(git rev-parse --show-toplevel)/tools/validate" --staged --quiet
 """
 
+# The merge driver that .gitattributes names for scans. git runs merge drivers from the top of
+# the work tree, so the repository-relative command follows the clone wherever it moves.
+MERGE_DRIVER = "scanrepo"
+MERGE_DRIVER_NAME = "semantic merge of scans"
+MERGE_COMMAND = "tools/merge-driver %O %A %B %P"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -63,5 +69,28 @@ def install_hook(repo: GitRepo, name: str, content: str, force: bool = False) ->
     return Outcome(what, status)
 
 
+def configure(repo: GitRepo, key: str, value: str, force: bool = False) -> Outcome:
+    """Set a key in the clone's own config; a different value already there is kept unless
+    forced (then the old value is named in the outcome)."""
+    what = f"{key} in .git/config"
+    current = repo.run("config", "--local", "--default", "", "--get", key).strip()
+    if current == value:
+        return Outcome(what, "unchanged")
+    if current and not force:
+        return Outcome(
+            what,
+            "refused",
+            f"it is {current!r}; rerun with --force to set it to {value!r}",
+        )
+    repo.run("config", "--local", key, value)
+    return Outcome(
+        what, "updated" if current else "installed", f"was {current!r}" if current else ""
+    )
+
+
 def setup(repo: GitRepo, force: bool = False) -> list[Outcome]:
-    return [install_hook(repo, "pre-commit", PRE_COMMIT, force)]
+    return [
+        install_hook(repo, "pre-commit", PRE_COMMIT, force),
+        configure(repo, f"merge.{MERGE_DRIVER}.name", MERGE_DRIVER_NAME, force),
+        configure(repo, f"merge.{MERGE_DRIVER}.driver", MERGE_COMMAND, force),
+    ]

@@ -12,6 +12,8 @@ COMMANDS = {
     "validate": "scanrepo.cli.validate",
     "setup-git": "scanrepo.cli.setup_git",
     "migrate": "scanrepo.cli.migrate",
+    "merge-driver": "scanrepo.cli.merge_driver",
+    "resolve": "scanrepo.cli.resolve",
 }
 
 

@@ -8,27 +8,28 @@ choices made so far, the conflicts still open (for reading), the digest of the b
 
     {"format": "scanrepo-merge", "version": 1,
      "key": "2602.07852", "path": "scans/v4/2602/2602.07852.json", "scan_version": 4,
-     "remove": [],
+     "remove": [], "by_key": false,
      "keep": "ours", "choices": {"<where>": "theirs"}, "written": "<sha256>",
      "conflicts": [{"where": ..., "path": [...], "json_path": ..., "kept": "ours",
                     "base": ..., "ours": ..., "theirs": ...}],
      "problems": [], "sides": {"base": {...} | null, "ours": {...}, "theirs": {...}}}
 
-``remove`` lists other files of the same paper that the merge replaces (a scan one side moved
-to another version directory). A record is live while any of its files is unmerged in git's
-index; once the merge is concluded or aborted it is stale and dropped.
+``by_key`` says tools/resolve --merge found the three versions by paper key (git could not pair
+them by path); ``remove`` lists other files of the same paper that the merge replaces (a scan
+one side moved to another version directory). A record is live while any of its files is
+unmerged in git's index; once the merge is concluded or aborted it is stale and dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scanrepo.atomic import write_files
-from scanrepo.gitrepo import GitRepo
 from scanrepo.jsonio import JsonSyntaxError, parse_strict
 from scanrepo.merge3 import SIDES, Conflict, Side
 from scanrepo.mergepaper import PaperMerge, Sides, digest
@@ -51,10 +52,17 @@ class MergeRecord:
     choices: dict[str, Side] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     remove: list[str] = field(default_factory=list)
+    by_key: bool = False
 
     @classmethod
     def of(
-        cls, merge: PaperMerge, key: str, keep: Side, kept: bytes, remove: list[str] | None = None
+        cls,
+        merge: PaperMerge,
+        key: str,
+        keep: Side,
+        kept: bytes,
+        remove: list[str] | None = None,
+        by_key: bool = False,
     ) -> MergeRecord:
         """The record of a merge that stopped; ``kept`` is what the file holds if the merge
         wrote nothing."""
@@ -69,6 +77,7 @@ class MergeRecord:
             conflicts=merge.conflicts if merged else [],
             problems=merge.problems,
             remove=remove or [],
+            by_key=by_key,
         )
 
     @property
@@ -84,6 +93,7 @@ class MergeRecord:
             "path": self.path,
             "scan_version": self.scan_version,
             "remove": self.remove,
+            "by_key": self.by_key,
             "keep": self.keep,
             "choices": self.choices,
             "written": self.written,
@@ -117,30 +127,42 @@ class MergeRecord:
             choices=dict(choices),
             problems=[Problem(**p) for p in data["problems"]],
             remove=list(data["remove"]),
+            by_key=bool(data["by_key"]),
         )
 
 
-def records_dir(repo: GitRepo) -> Path:
-    return (repo.root / repo.run("rev-parse", "--git-path", DIRECTORY).strip()).resolve()
+def records_dir(cwd: Path) -> Path:
+    """Where the records of the repository at ``cwd`` live (plain git: the merge driver runs once
+    per conflicting file, so it starts no more than it needs)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--git-path", DIRECTORY],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ScanRepoError(f"{cwd}: cannot find the git directory: {exc}") from exc
+    return (cwd / done.stdout.strip()).resolve()
 
 
-def record_file(repo: GitRepo, path: str) -> Path:
+def record_file(directory: Path, path: str) -> Path:
     name = hashlib.sha256(path.encode("utf-8")).hexdigest()[:20]
-    return records_dir(repo) / f"{name}.json"
+    return directory / f"{name}.json"
 
 
-def save(repo: GitRepo, record: MergeRecord) -> None:
+def save(directory: Path, record: MergeRecord) -> None:
     data = json.dumps(record.to_json(), indent=2, ensure_ascii=False).encode("utf-8")
-    write_files({record_file(repo, record.path): data})
+    write_files({record_file(directory, record.path): data})
 
 
-def forget(repo: GitRepo, path: str) -> None:
-    record_file(repo, path).unlink(missing_ok=True)
+def forget(directory: Path, path: str) -> None:
+    record_file(directory, path).unlink(missing_ok=True)
 
 
-def load_all(repo: GitRepo) -> list[MergeRecord]:
+def load_all(directory: Path) -> list[MergeRecord]:
     """Every record, by path; one that cannot be read is an error naming its file."""
-    directory = records_dir(repo)
     if not directory.is_dir():
         return []
     records = []

@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from scanrepo.chain import Chain, MigrationError
 from scanrepo.changes import Change, ChangeKind, PaperDiff, Status
 from scanrepo.jsonio import JsonPath, JsonSyntaxError, format_json_path, locate, parse_strict
@@ -216,6 +214,8 @@ class _Walk:
         """Threads have no fixed shape, so no identifying field: equal threads pair first
         (reordering is no change), then each remaining new thread pairs with the remaining old
         thread sharing the most top-level fields, and DeepDiff compares each pair."""
+        from deepdiff import DeepDiff  # slow to import, and only thread lists need it
+
         base = ("hn_data", "threads")
         pairs = _pair_equal(old, new)
         left = [index for index in range(len(old)) if index not in pairs.values()]

@@ -17,7 +17,6 @@ from scanrepo.atomic import write_files
 from scanrepo.chain import load_chain
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.conflicttext import conflict_lines
-from scanrepo.gitrepo import GitRepo
 from scanrepo.keys import parse_scan_path
 from scanrepo.merge3 import SIDES
 from scanrepo.mergepaper import PaperMerge, merge_paper
@@ -79,15 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     registry = SchemaRegistry(SCHEMA_DIR)
     chain = load_chain(MIGRATIONS_DIR, registry.versions)
     merge = merge_paper(args.path, base, ours, theirs, chain, registry, keep=args.keep)
-    with GitRepo(Path.cwd()) as repo:
-        if merge.data is not None:
-            write_files({Path(args.ours): merge.data})
-        if not merge.conflicts and not merge.problems:
-            mergerecord.forget(repo, args.path)
-            return EXIT_OK
-        where = parse_scan_path(args.path)
-        key = where[2] if where else args.path
-        record = MergeRecord.of(merge, key, args.keep, kept=ours)
-        mergerecord.save(repo, record)
+    if merge.data is not None:
+        write_files({Path(args.ours): merge.data})
+    records = mergerecord.records_dir(Path.cwd())
+    if not merge.conflicts and not merge.problems:
+        mergerecord.forget(records, args.path)
+        return EXIT_OK
+    where = parse_scan_path(args.path)
+    key = where[2] if where else args.path
+    mergerecord.save(records, MergeRecord.of(merge, key, args.keep, kept=ours))
     report(merge, key)
     return EXIT_PROBLEMS

@@ -74,13 +74,14 @@ class Session:
     def __init__(self, repo: GitRepo) -> None:
         self.repo = repo
         self.state = unmerged(repo)
+        self.store = mergerecord.records_dir(repo.root)
         self.records: list[MergeRecord] = []
         stale = 0
-        for record in mergerecord.load_all(repo):
+        for record in mergerecord.load_all(self.store):
             if any(path in self.state for path in record.files):
                 self.records.append(record)
             else:
-                mergerecord.forget(repo, record.path)
+                mergerecord.forget(self.store, record.path)
                 stale += 1
         if stale:
             emit(f"(dropped {stale} record(s) of merges no longer in progress)", sys.stderr)
@@ -94,9 +95,13 @@ class Session:
         return self._chain
 
     def unpaired(self) -> list[str]:
-        """Unpaired paths of papers no record covers."""
-        recorded = {record.key for record in self.records}
-        return [path for path in unpaired(self.state) if key_of(path) not in recorded]
+        """Unpaired paths of papers not yet paired by key (the merge driver may have merged an
+        added-on-both-sides file without its base; pairing by key finds the base)."""
+        paired = {record.key for record in self.records if record.by_key}
+        return [path for path in unpaired(self.state) if key_of(path) not in paired]
+
+    def record_of(self, key: str) -> MergeRecord | None:
+        return next((record for record in self.records if record.key == key), None)
 
     def find(self, argument: str) -> MergeRecord:
         key = normalise_key_argument(argument)
@@ -117,6 +122,14 @@ def _relative(repo: GitRepo, argument: str) -> str | None:
         return (Path.cwd() / argument).resolve().relative_to(repo.root.resolve()).as_posix()
     except ValueError:
         return None
+
+
+def unchanged(repo: GitRepo, record: MergeRecord) -> bool:
+    """Whether the file still holds what the merge wrote."""
+    try:
+        return digest((repo.root / record.path).read_bytes()) == record.written
+    except FileNotFoundError:
+        return False
 
 
 def stage_hint(record: MergeRecord) -> str:
@@ -169,6 +182,11 @@ def merge_unpaired(session: Session, keep: Side = "ours") -> int:
     status = EXIT_OK
     for key in loose:
         paper = heads.paper(key, by_key.get(key, []))
+        earlier = session.record_of(key)
+        if earlier is not None and not unchanged(repo, earlier):
+            emit(f"{earlier.path}: changed since the merge driver wrote it; left as it is")
+            status = EXIT_PROBLEMS
+            continue
         if paper.ours is None or paper.theirs is None:
             gone = "ours" if paper.ours is None else "theirs"
             emit(f"{key}: deleted by {gone}: keep it with git add, or delete it with git rm")
@@ -191,11 +209,13 @@ def merge_unpaired(session: Session, keep: Side = "ours") -> int:
             status = EXIT_PROBLEMS
             continue
         write_files({repo.root / paper.path: merge.data})
+        if earlier is not None:
+            mergerecord.forget(session.store, earlier.path)
         if not merge.conflicts:
             session.stage(record)
             emit(f"merged {paper.path} ({_origin(paper.ours.path, paper.theirs.path)}); staged")
             continue
-        mergerecord.save(repo, record)
+        mergerecord.save(session.store, record)
         show(record)
         status = EXIT_PROBLEMS
     return status
@@ -227,12 +247,7 @@ def take(
     if record.sides is None or record.scan_version is None:
         show(record)
         return EXIT_PROBLEMS
-    target = repo.root / record.path
-    try:
-        current = target.read_bytes()
-    except FileNotFoundError:
-        current = b""
-    if digest(current) != record.written and not force:
+    if not unchanged(repo, record) and not force:
         emit(
             f"{record.path}: changed since the merge wrote it; --take would replace your edits "
             "(rerun with --force to do so anyway)",
@@ -256,16 +271,16 @@ def take(
         for problem in merge.problems:
             emit(f"  {problem.render()}")
         return EXIT_PROBLEMS
-    write_files({target: merge.data})
+    write_files({repo.root / record.path: merge.data})
     left = [conflict for conflict in merge.conflicts if conflict.where not in choices]
     for where in chosen:
         emit(f"{record.path}: {where}: took {side}")
     if left:
         record.conflicts, record.choices, record.written = left, choices, digest(merge.data)
-        mergerecord.save(repo, record)
+        mergerecord.save(session.store, record)
         emit(f"{len(left)} conflict(s) left in {record.path}: tools/resolve {record.key}")
         return EXIT_OK
-    mergerecord.forget(repo, record.path)
+    mergerecord.forget(session.store, record.path)
     if add:
         session.stage(record)
         emit(f"{record.path}: no conflicts left; valid; staged")

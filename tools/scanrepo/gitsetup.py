@@ -17,8 +17,15 @@ PRE_COMMIT = f"""#!/bin/sh
 exec "$(git rev-parse --show-toplevel)/tools/validate" --staged --quiet
 """
 
-# The merge driver that .gitattributes names for scans. git runs merge drivers from the top of
-# the work tree, so the repository-relative command follows the clone wherever it moves.
+# The diff driver that .gitattributes names for scans. git runs textconv commands from the top
+# of the work tree, so the repository-relative path follows the clone wherever it moves. Its
+# output is not cached (diff.scanrepo.cachetextconv): git keys that cache by blob and command
+# only, so it would keep showing the text of the tools as they were when first asked.
+DIFF_DRIVER = "scanrepo"
+TEXTCONV = "tools/scan-textconv"
+
+# The merge driver that .gitattributes names for scans; git runs merge drivers from the top of
+# the work tree too.
 MERGE_DRIVER = "scanrepo"
 MERGE_DRIVER_NAME = "semantic merge of scans"
 MERGE_COMMAND = "tools/merge-driver %O %A %B %P"
@@ -91,6 +98,7 @@ def configure(repo: GitRepo, key: str, value: str, force: bool = False) -> Outco
 def setup(repo: GitRepo, force: bool = False) -> list[Outcome]:
     return [
         install_hook(repo, "pre-commit", PRE_COMMIT, force),
+        configure(repo, f"diff.{DIFF_DRIVER}.textconv", TEXTCONV, force),
         configure(repo, f"merge.{MERGE_DRIVER}.name", MERGE_DRIVER_NAME, force),
         configure(repo, f"merge.{MERGE_DRIVER}.driver", MERGE_COMMAND, force),
     ]

@@ -12,6 +12,9 @@ COMMANDS = {
     "validate": "scanrepo.cli.validate",
     "setup-git": "scanrepo.cli.setup_git",
     "migrate": "scanrepo.cli.migrate",
+    "diff": "scanrepo.cli.diff",
+    "log": "scanrepo.cli.log",
+    "textconv": "scanrepo.cli.textconv",
     "merge-driver": "scanrepo.cli.merge_driver",
     "resolve": "scanrepo.cli.resolve",
 }

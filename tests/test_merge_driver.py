@@ -179,6 +179,41 @@ def test_the_same_edit_on_both_sides_merges(repo: Path) -> None:
     assert doc["methodology_tags"] == ["observational", "case-study", "ablation"]
 
 
+def with_position_items(doc: dict[str, Any]) -> None:
+    item = at(doc, *FUNDING)
+    doc["paper_type"] = "position"
+    doc["type_checklist"] = {"position": {"argument": {"thesis_stated": item}}}
+
+
+def test_plain_git_merges_an_item_added_twice_into_duplicate_keys(plain: Path, repo: Path) -> None:
+    """Both add the same item to a section, ours at its top and theirs at its end: git's text
+    merge is clean and holds the key twice (a JSON reader silently keeps the last); the driver
+    reports the conflict and writes valid JSON."""
+    base = fixture_doc()
+    with_position_items(base)
+    added = at(base, *FUNDING) | {"answer": True}
+
+    def ours(doc: dict[str, Any]) -> None:
+        section = at(doc, "type_checklist", "position", "argument")
+        doc["type_checklist"]["position"]["argument"] = {"evidence_cited": added, **section}
+
+    def theirs(doc: dict[str, Any]) -> None:
+        at(doc, "type_checklist", "position", "argument")["evidence_cited"] = added | {
+            "source": "haiku"
+        }
+
+    branches(plain, ours, theirs, base)
+    assert git(plain, "merge", "-q", "--no-edit", "theirs", check=False).returncode == 0
+    with pytest.raises(ValueError, match='duplicate key "evidence_cited"'):
+        parse_strict((plain / V4).read_bytes())
+
+    branches(repo, ours, theirs, base)
+    merged = git(repo, "merge", "theirs", check=False)
+    assert merged.returncode == 1
+    assert "type_checklist.position.argument.evidence_cited (the file holds ours)" in merged.stderr
+    assert at(read(repo), "type_checklist", "position", "argument", "evidence_cited") == added
+
+
 # --------------------------------------------------------------------------- conflicts
 
 
@@ -316,7 +351,15 @@ def test_an_unreadable_side_leaves_ours_untouched_and_says_why(
     assert (repo / V4).read_bytes() == ours
     assert resolve(monkeypatch, repo) == 1
     listing = capsys.readouterr().out
-    assert f"theirs:{V4}:" in listing and "git checkout --theirs" in listing
+    assert f"{V4}: could not be merged item by item; the file is ours as it was:" in listing
+    assert f"  theirs:{V4}:" in listing
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--item", "key_findings") == 2
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs") == 1
+    assert f"{V4}: the theirs version is no valid scan; nothing written:" in capsys.readouterr().out
+    assert resolve(monkeypatch, repo, V4, "--take", "ours", "--add") == 0
+    assert f"{V4}: took the ours version" in capsys.readouterr().out
+    assert (repo / V4).read_bytes() == ours
+    assert git(repo, "status", "--porcelain", "--", V4).stdout == ""  # resolved, as HEAD has it
 
 
 # --------------------------------------------------------------------------- versions

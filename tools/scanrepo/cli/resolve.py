@@ -12,14 +12,16 @@ from scanrepo.chain import Chain, load_chain
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.conflicttext import conflict_lines
 from scanrepo.gitrepo import GitRepo
+from scanrepo.jsonio import JsonSyntaxError, canonical_bytes, parse_strict
 from scanrepo.keys import normalise_key_argument
 from scanrepo.merge3 import SIDES, Side
 from scanrepo.mergepaper import digest, merge_docs, merge_paper
 from scanrepo.mergerecord import MergeRecord
 from scanrepo.mergestate import MergeHeads, index_paths_by_key, key_of, unmerged, unpaired
-from scanrepo.problems import ScanRepoError
+from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
+from scanrepo.validate import check_scan
 
 # What git's stages of an unpaired path say happened to the paper.
 _UNPAIRED = {
@@ -143,8 +145,8 @@ def show(record: MergeRecord) -> None:
         for problem in record.problems:
             emit(f"  {problem.render()}")
         emit(
-            f"  resolve it by hand (edit it, or git checkout --theirs -- {record.path}), "
-            f"check it with tools/validate {record.path}, then git add it"
+            f"  take one side's whole file: tools/resolve {record.key} --take ours|theirs; "
+            f"or edit it, check it with tools/validate {record.path} and git add it"
         )
         return
     count = len(record.conflicts)
@@ -244,9 +246,6 @@ def take(
     session: Session, record: MergeRecord, side: Side, items: list[str], add: bool, force: bool
 ) -> int:
     repo = session.repo
-    if record.sides is None or record.scan_version is None:
-        show(record)
-        return EXIT_PROBLEMS
     if not unchanged(repo, record) and not force:
         emit(
             f"{record.path}: changed since the merge wrote it; --take would replace your edits "
@@ -254,6 +253,10 @@ def take(
             sys.stderr,
         )
         return EXIT_PROBLEMS
+    if record.sides is None or record.scan_version is None:
+        if items:
+            raise ScanRepoError(f"{record.path} was not merged item by item: --item cannot apply")
+        return take_file(session, record, side, add)
     remaining = [conflict.where for conflict in record.conflicts]
     chosen = _match(items, [*remaining, *record.choices]) if items else remaining
     choices = {**record.choices, **dict.fromkeys(chosen, side)}
@@ -280,12 +283,43 @@ def take(
         mergerecord.save(session.store, record)
         emit(f"{len(left)} conflict(s) left in {record.path}: tools/resolve {record.key}")
         return EXIT_OK
+    finish(session, record, add)
+    return EXIT_OK
+
+
+def finish(session: Session, record: MergeRecord, add: bool) -> None:
     mergerecord.forget(session.store, record.path)
     if add:
         session.stage(record)
         emit(f"{record.path}: no conflicts left; valid; staged")
     else:
         emit(f"{record.path}: no conflicts left; valid; stage it: {stage_hint(record)}")
+
+
+def take_file(session: Session, record: MergeRecord, side: Side, add: bool) -> int:
+    """A file that could not be merged item by item: one side's whole version, as git's index
+    holds it, checked and written in canonical form."""
+    stage = 2 if side == "ours" else 3
+    blobs = [e.blob for e in session.repo.index_entries(record.path) if e.stage == stage]
+    if not blobs:
+        emit(f"{record.path}: git holds no {side} version of it", sys.stderr)
+        return EXIT_PROBLEMS
+    [(_, data)] = list(session.repo.read_blobs(blobs[:1]))
+    name = f"{side}:{record.path}"
+    try:
+        data = canonical_bytes(parse_strict(data))
+    except JsonSyntaxError as exc:
+        problems = [Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")]
+    else:
+        problems = check_scan(data, name, record.path, session.registry).problems
+    if problems:
+        emit(f"{record.path}: the {side} version is no valid scan; nothing written:")
+        for problem in problems:
+            emit(f"  {problem.render()}")
+        return EXIT_PROBLEMS
+    write_files({session.repo.root / record.path: data})
+    emit(f"{record.path}: took the {side} version")
+    finish(session, record, add)
     return EXIT_OK
 
 

@@ -379,6 +379,30 @@ def migrated_and_rescanned(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     migrate(root, monkeypatch)
 
 
+def test_scans_not_yet_migrated_merge_and_stay_at_their_version(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def ours(doc: dict[str, Any]) -> None:
+        doc["checklist"]["artifacts"]["code_released"]["answer"] = "no"
+        doc["claims"].append({"claim": "Ours", "evidence": "o", "support": "weak"})
+        doc["key_findings"] = "ours"
+
+    def theirs(doc: dict[str, Any]) -> None:
+        doc["checklist"]["artifacts"]["data_released"]["model"] = "haiku"
+        doc["claims"].append({"claim": "Theirs", "evidence": "t", "support": "strong"})
+        doc["key_findings"] = "theirs"
+
+    branches(repo, ours, theirs, fixture_doc(3), V3)
+    assert git(repo, "merge", "theirs", check=False).returncode == 1
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs") == 0
+    expected = fixture_doc(3)
+    ours(expected)
+    theirs(expected)  # claims: ours' then theirs'; key_findings: theirs, as taken
+    assert read(repo, V3) == expected
+    assert f"stage it: git add {V3}" in capsys.readouterr().out
+    valid(repo, monkeypatch)
+
+
 def rescanned_at_v4() -> dict[str, Any]:
     doc = fixture_doc()
     at(doc, *STATS, "significance_tests")["answer"] = True

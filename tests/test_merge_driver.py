@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, fixture_doc, git, put, run_tool
 from scanrepo.cli.common import run
+from scanrepo.cli.merge_driver import main as driver_main
 from scanrepo.cli.migrate import main as migrate_main
 from scanrepo.cli.resolve import main as resolve_main
 from scanrepo.cli.validate import main as validate_main
@@ -362,11 +363,25 @@ def test_an_unreadable_side_leaves_ours_untouched_and_says_why(
     assert git(repo, "status", "--porcelain", "--", V4).stdout == ""  # resolved, as HEAD has it
 
 
+def test_the_driver_names_an_input_it_cannot_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(repo)
+    assert run(driver_main, ["gone-base", "gone-ours", "gone-theirs", V4]) == 2
+    err = capsys.readouterr().err
+    assert "error: gone-base: cannot read: No such file or directory" in err
+    assert "Traceback" not in err
+
+
 # --------------------------------------------------------------------------- versions
 
 
-def migrated_and_rescanned(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Base: the paper at v3. Main migrates the corpus to v4; 'rescan' edits the v3 scan."""
+@pytest.fixture(scope="module")
+def migrated_template(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Base: the paper at v3. Main migrates the corpus to v4 (tools/migrate --to 4 --commit);
+    branch 'rescan' edits the v3 scan."""
+    root = tmp_path_factory.mktemp("migrated") / "repo"
+    shutil.copytree(template, root, symlinks=True)
     write(root, fixture_doc(3), V3)
     commit_all(root, "base at v3")
     git(root, "checkout", "-q", "-b", "rescan")
@@ -376,7 +391,16 @@ def migrated_and_rescanned(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(root, doc, V3)
     commit_all(root, "rescan")
     git(root, "checkout", "-q", "main")
-    migrate(root, monkeypatch)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        migrate(root, monkeypatch)
+    return root
+
+
+@pytest.fixture
+def migrated(migrated_template: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(migrated_template, root, symlinks=True)
+    return root
 
 
 def test_scans_not_yet_migrated_merge_and_stay_at_their_version(
@@ -411,9 +435,9 @@ def rescanned_at_v4() -> dict[str, Any]:
 
 
 def test_a_migrated_branch_merges_with_a_rescanned_branch(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    migrated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    migrated_and_rescanned(repo, monkeypatch)
+    repo = migrated
     merged = git(repo, "merge", "rescan", check=False)
     # git pairs files by text similarity; a migration keeps too little text for it to pair them
     assert f"CONFLICT (modify/delete): {V3} deleted in HEAD and modified in rescan" in merged.stdout
@@ -427,10 +451,37 @@ def test_a_migrated_branch_merges_with_a_rescanned_branch(
     valid(repo, monkeypatch)
 
 
-def test_merging_the_migration_into_the_rescanned_branch_gives_v4(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("add", [False, True])
+def test_a_paper_paired_by_key_with_conflicts_resolves_into_its_new_directory(
+    migrated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], add: bool
 ) -> None:
-    migrated_and_rescanned(repo, monkeypatch)
+    repo = migrated
+    doc = read(repo)
+    at(doc, *STATS, "significance_tests")["justification"] = "main: none reported"
+    write(repo, doc)
+    commit_all(repo, "main edits the same item")
+    git(repo, "merge", "rescan", check=False)
+    capsys.readouterr()
+    assert resolve(monkeypatch, repo, "--merge") == 1
+    out = capsys.readouterr().out
+    assert f"{V4}: 1 conflict\n" in out
+    assert "type_checklist.empirical.statistical_methodology.significance_tests" in out
+    assert resolve(monkeypatch, repo) == 1
+    assert "--merge" not in capsys.readouterr().out  # paired already; only the choice is left
+    assert git(repo, "status", "--porcelain", "--", V3).stdout == f"DU {V3}\n"
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs", *["--add"] * add) == 0
+    assert read(repo) == rescanned_at_v4()
+    if not add:
+        assert f"stage it: git rm {V3} && git add {V4}" in capsys.readouterr().out
+        git(repo, "rm", "-q", "--", V3)
+        git(repo, "add", "--", V4)
+    assert git(repo, "status", "--porcelain", "--", "scans").stdout == f"M  {V4}\n"
+
+
+def test_merging_the_migration_into_the_rescanned_branch_gives_v4(
+    migrated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = migrated
     git(repo, "checkout", "-q", "rescan")
     git(repo, "merge", "main", check=False)
     assert resolve(monkeypatch, repo, "--merge") == 0
@@ -438,10 +489,8 @@ def test_merging_the_migration_into_the_rescanned_branch_gives_v4(
     assert git(repo, "status", "--porcelain", "--", "scans").stdout == f"D  {V3}\nA  {V4}\n"
 
 
-def test_with_rename_detection_git_hands_both_versions_to_the_driver(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    migrated_and_rescanned(repo, monkeypatch)
+def test_with_rename_detection_git_hands_both_versions_to_the_driver(migrated: Path) -> None:
+    repo = migrated
     merged = git(repo, "merge", "-q", "--no-edit", "-X", "find-renames=40%", "rescan", check=False)
     assert merged.returncode == 0, merged.stdout + merged.stderr
     assert read(repo) == rescanned_at_v4()
@@ -449,9 +498,9 @@ def test_with_rename_detection_git_hands_both_versions_to_the_driver(
 
 
 def test_both_sides_moved_to_v4_are_merged_from_their_v3_base(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    migrated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    migrated_and_rescanned(repo, monkeypatch)
+    repo = migrated
     git(repo, "checkout", "-q", "rescan")
     migrate(repo, monkeypatch)
     git(repo, "checkout", "-q", "main")

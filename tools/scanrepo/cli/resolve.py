@@ -203,7 +203,9 @@ def merge_unpaired(session: Session, keep: Side = "ours") -> int:
             session.registry,
             keep,
         )
-        record = MergeRecord.of(merge, key, keep, kept=paper.ours.data, remove=list(paper.remove))
+        record = MergeRecord.of(
+            merge, key, keep, kept=paper.ours.data, remove=list(paper.remove), by_key=True
+        )
         if merge.data is None:
             emit(f"{key}: cannot be merged item by item:")
             for problem in merge.problems:

@@ -16,7 +16,6 @@ from scanrepo import mergerecord
 from scanrepo.atomic import write_files
 from scanrepo.chain import load_chain
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.conflicttext import conflict_lines
 from scanrepo.keys import parse_scan_path
 from scanrepo.merge3 import SIDES
 from scanrepo.mergepaper import PaperMerge, merge_paper
@@ -68,7 +67,7 @@ def report(merge: PaperMerge, key: str) -> None:
         count = len(merge.conflicts)
         emit(f"{PREFIX}: {path}: {count} conflict{'s' * (count != 1)}:", sys.stderr)
         for conflict in merge.conflicts:
-            emit(conflict_lines(conflict)[0] + f" (the file holds {conflict.kept})", sys.stderr)
+            emit(f"  {conflict.where} (the file holds {conflict.kept})", sys.stderr)
     emit(f"  see and resolve: tools/resolve {key}", sys.stderr)
 
 

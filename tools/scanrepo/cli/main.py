@@ -12,6 +12,7 @@ COMMANDS = {
     "validate": "scanrepo.cli.validate",
     "setup-git": "scanrepo.cli.setup_git",
     "migrate": "scanrepo.cli.migrate",
+    "stats": "scanrepo.cli.stats",
 }
 
 

@@ -104,7 +104,6 @@ class Stability:
     source_pairs: list[SourcePair]
     problems: list[Problem]  # of the unreadable revisions
     evidence: dict[str, list[Observation]]  # where -> observations, for the items asked
-    papers: dict[str, list[tuple[Commit, RevisionKind]]]  # key -> its revisions, oldest first
 
 
 def _rank(item: ItemStability) -> tuple[bool, float, float, int, str]:
@@ -138,10 +137,8 @@ def stability(
     kinds: Counter[RevisionKind] = Counter()
     problems: list[Problem] = []
     evidence: dict[str, list[Observation]] = defaultdict(list)
-    papers: dict[str, list[tuple[Commit, RevisionKind]]] = defaultdict(list)
     for step in steps:
         kinds[step.kind] += 1
-        papers[step.revision.key].append((step.revision.commit, step.kind))
         if step.kind == "unreadable":
             problems.extend(step.problems())
         if step.kind != "rescan":
@@ -207,5 +204,4 @@ def stability(
         ],
         problems=problems,
         evidence=dict(evidence),
-        papers=dict(papers),
     )

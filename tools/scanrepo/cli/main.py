@@ -13,6 +13,8 @@ COMMANDS = {
     "setup-git": "scanrepo.cli.setup_git",
     "migrate": "scanrepo.cli.migrate",
     "stats": "scanrepo.cli.stats",
+    "export": "scanrepo.cli.export",
+    "report": "scanrepo.cli.report",
 }
 
 

@@ -24,7 +24,6 @@ from scanrepo.semdiff import ScanSide, read_scan
 from scanrepo.validate import walk_scans
 
 Rating = Literal["yes", "no", "n/a"]
-RATINGS: tuple[Rating, ...] = ("yes", "no", "n/a")
 Progress = Callable[[int, int], None] | None
 
 

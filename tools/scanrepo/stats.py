@@ -42,10 +42,6 @@ class ItemTally:
     applies: int
     yes: Proportion  # k: answered yes, n: applies
 
-    @property
-    def applies_share(self) -> Proportion:
-        return Proportion(self.applies, self.papers)
-
 
 @dataclass(frozen=True)
 class FlagCount:
@@ -76,8 +72,7 @@ class CorpusStats:
     by_version: dict[int, int]  # the files' own scan versions
     sources: dict[str, int]  # checklist answers per model
     items: list[ItemTally]
-    flags: list[FlagCount]
-    flags_total: int  # distinct normalised flags
+    flags: list[FlagCount]  # every distinct normalised flag, most frequent first
     support: list[SupportCount]
     engagement: list[ScoreDistribution]
 
@@ -193,7 +188,6 @@ def corpus_stats(label: str, scans: Sequence[Scan], by: GroupBy | None = None) -
     sources: Counter[str] = Counter()
     for scan in scans:
         sources.update(str(item["source"]) for _, item in items(scan.doc))
-    flags = red_flags(scans)
     return CorpusStats(
         label=label,
         papers=len(scans),
@@ -201,8 +195,7 @@ def corpus_stats(label: str, scans: Sequence[Scan], by: GroupBy | None = None) -
         by_version=dict(sorted(Counter(s.version for s in scans).items())),
         sources=dict(sources.most_common()),
         items=item_tallies(scans, by),
-        flags=flags,
-        flags_total=len(flags),
+        flags=red_flags(scans),
         support=claim_support(scans),
         engagement=engagement(scans),
     )

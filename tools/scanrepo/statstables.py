@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scanrepo.corpus import Scan, items
+from scanrepo.corpus import Scan, items, rating
 from scanrepo.estimates import Kappa, Proportion
 from scanrepo.problems import ScanRepoError
 from scanrepo.stability import Observation, Stability, matches
@@ -133,8 +133,7 @@ def corpus_evidence(scans: Sequence[Scan], name: str) -> Table:
         for where, item in items(scan.doc):
             if matches(where, name):
                 found.add(where)
-                applies, answer = item["applies"], item["answer"]
-                value = "n/a" if not applies else "yes" if answer else "no"
+                value = rating(item["applies"], item["answer"])
                 rows.append((where, scan.key, scan.path, value, item["source"]))
     _check_one(name, found)
     return Table(

@@ -39,7 +39,6 @@ class Table:
     title: str
     columns: tuple[Column, ...]
     rows: list[tuple[Cell, ...]]
-    note: str | None = None  # shown under the title in text and Markdown
 
     def records(self) -> list[dict[str, Cell]]:
         names = [c.name for c in self.columns]
@@ -128,8 +127,6 @@ def render_text(tables: Sequence[Table]) -> str:
         widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
         right = [kind not in ("text", "data", "item") for _, kind, _ in shown]
         out.append(table.title)
-        if table.note:
-            out.append(table.note)
         out.append(_aligned(headers, widths, right))
         out.extend(_aligned(row, widths, right) for row in cells)
         if not table.rows:
@@ -144,8 +141,6 @@ def render_markdown(tables: Sequence[Table]) -> str:
         shown = _shown(table)
         out.append(f"### {table.title}")
         out.append("")
-        if table.note:
-            out += [table.note, ""]
         out.append("| " + " | ".join(header for header, _, _ in shown) + " |")
         out.append(
             "| "

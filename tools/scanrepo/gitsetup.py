@@ -17,6 +17,13 @@ PRE_COMMIT = f"""#!/bin/sh
 exec "$(git rev-parse --show-toplevel)/tools/validate" --staged --quiet
 """
 
+# The diff driver that .gitattributes names for scans. git runs textconv commands from the top
+# of the work tree, so the repository-relative path follows the clone wherever it moves. Its
+# output is not cached (diff.scanrepo.cachetextconv): git keys that cache by blob and command
+# only, so it would keep showing the text of the tools as they were when first asked.
+DIFF_DRIVER = "scanrepo"
+TEXTCONV = "tools/scan-textconv"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -63,5 +70,27 @@ def install_hook(repo: GitRepo, name: str, content: str, force: bool = False) ->
     return Outcome(what, status)
 
 
+def configure(repo: GitRepo, key: str, value: str, force: bool = False) -> Outcome:
+    """Set a key in the clone's own config; a different value already there is kept unless
+    forced (then the old value is named in the outcome)."""
+    what = f"{key} in .git/config"
+    current = repo.run("config", "--local", "--default", "", "--get", key).strip()
+    if current == value:
+        return Outcome(what, "unchanged")
+    if current and not force:
+        return Outcome(
+            what,
+            "refused",
+            f"it is {current!r}; rerun with --force to set it to {value!r}",
+        )
+    repo.run("config", "--local", key, value)
+    return Outcome(
+        what, "updated" if current else "installed", f"was {current!r}" if current else ""
+    )
+
+
 def setup(repo: GitRepo, force: bool = False) -> list[Outcome]:
-    return [install_hook(repo, "pre-commit", PRE_COMMIT, force)]
+    return [
+        install_hook(repo, "pre-commit", PRE_COMMIT, force),
+        configure(repo, f"diff.{DIFF_DRIVER}.textconv", TEXTCONV, force),
+    ]

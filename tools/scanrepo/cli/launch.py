@@ -14,12 +14,14 @@ REQUIRED = ("jsonschema", "jsonschema_rs", "git", "deepdiff")
 SETUP = "python3 -m venv .venv && .venv/bin/pip install -e ."
 
 
-def _missing() -> list[str]:
-    return [name for name in REQUIRED if importlib.util.find_spec(name) is None]
+def _missing(required: tuple[str, ...]) -> list[str]:
+    return [name for name in required if importlib.util.find_spec(name) is None]
 
 
-def launch(command: str) -> None:
-    missing = _missing()
+def launch(command: str, required: tuple[str, ...] = REQUIRED) -> None:
+    """Run a command; ``required`` names the packages it imports (a command git starts, such as
+    the textconv driver, needs none, so it runs under any Python 3.11)."""
+    missing = _missing(required)
     if missing:
         venv = Path(__file__).resolve().parents[3] / ".venv"
         venv_python = venv / "bin" / "python"

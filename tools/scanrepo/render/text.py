@@ -74,8 +74,11 @@ def summary(result: DiffResult) -> list[str]:
     return lines
 
 
-def render_text(result: DiffResult, color: bool = False, word_diff: bool = False) -> str:
-    """Per paper a header line and one line per change (and per problem), then a summary."""
+def render_text(
+    result: DiffResult, color: bool = False, word_diff: bool = False, totals: bool = True
+) -> str:
+    """Per paper a header line and one line per change (and per problem), then (``totals``) a
+    summary."""
     painter = _Painter(color)
     lines: list[str] = []
     for paper in result.papers:
@@ -83,7 +86,8 @@ def render_text(result: DiffResult, color: bool = False, word_diff: bool = False
         lines += [f"  problem  {one_line(problem.render())}" for problem in paper.problems]
         for change in paper.changes:
             lines += _change_lines(describe(change, word_diff), painter)
-    lines += summary(result)
+    if totals:
+        lines += summary(result)
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,158 @@
+"""tools/log KEY: every commit that changed one paper's scan, with its semantic changes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scanrepo import keys
+from scanrepo.chain import load_chain
+from scanrepo.changes import DiffResult
+from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.cli.diff import use_color
+from scanrepo.gitrepo import GitRepo
+from scanrepo.paperlog import (
+    CommitInfo,
+    ItemState,
+    PaperChange,
+    item_history,
+    item_parts,
+    paper_history,
+)
+from scanrepo.problems import ScanRepoError
+from scanrepo.render.text import render_text
+from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.schemas import SchemaRegistry
+from scanrepo.textconv import is_item, item_summary
+from scanrepo.textsafe import json_safe, terminal_safe
+
+YELLOW, RESET = "\x1b[33m", "\x1b[0m"
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="tools/log",
+        allow_abbrev=False,
+        description="The history of one paper's scan: every commit that changed it (author, "
+        "date, subject) with its semantic changes, across version directories. Exit 0 shown, "
+        "1 no commit changed the paper, 2 error.",
+    )
+    parser.add_argument("key", metavar="KEY", help="a paper key (2602.07852) or a scan's path")
+    parser.add_argument(
+        "rev", nargs="?", default="HEAD", metavar="REV", help="start from this commit (HEAD)"
+    )
+    parser.add_argument(
+        "--item",
+        metavar="checklist.SECTION.ITEM",
+        help="trace one checklist item's answers: the commits that changed it",
+    )
+    parser.add_argument(
+        "--word-diff", action="store_true", help="show edited justifications word by word"
+    )
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    return parser
+
+
+def paper_key_argument(arg: str, root: Path, cwd: Path) -> str:
+    """A paper key, or the key of a scan named by its path (relative to ``cwd``)."""
+    path = cwd / arg
+    if path.is_file():
+        try:
+            where = keys.parse_scan_path(path.resolve().relative_to(root.resolve()).as_posix())
+        except ValueError:
+            where = None
+        if where is not None:
+            return where[2]
+    key = keys.normalise_key_argument(arg)
+    if key is None:
+        raise ScanRepoError(f"{arg!r} is not a paper key (e.g. 2602.07852) or a scan's path")
+    return key
+
+
+def _header(commit: CommitInfo, color: bool) -> list[str]:
+    line = f"commit {commit.sha}"
+    return [
+        f"{YELLOW}{line}{RESET}" if color else line,
+        terminal_safe(f"Author: {commit.author} <{commit.email}>"),
+        f"Date:   {commit.date}",
+        "",
+        terminal_safe(f"    {commit.subject}"),
+        "",
+    ]
+
+
+def _one_paper(change: PaperChange) -> DiffResult:
+    short = change.commit.sha[:12]
+    return DiffResult(f"{short}^", short, [change.diff])
+
+
+def render_changes(changes: list[PaperChange], color: bool, word_diff: bool = False) -> str:
+    lines: list[str] = []
+    for change in changes:
+        lines.extend(_header(change.commit, color))
+        body = render_text(_one_paper(change), color, word_diff, totals=False).rstrip("\n")
+        lines.extend(f"    {line}" if line else "" for line in body.split("\n"))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def describe(value: Any) -> list[str]:
+    if value is None:
+        return ["(no such item)"]
+    if is_item(value):
+        return [item_summary(value), *str(value["justification"]).split("\n")]
+    return [json.dumps(value, ensure_ascii=False)]
+
+
+def render_states(states: list[ItemState], color: bool) -> str:
+    lines = []
+    for state in states:
+        head = f"{state.commit.sha[:12]} {state.commit.date}"
+        lines.append(
+            (f"{YELLOW}{head}{RESET}" if color else head)
+            + terminal_safe(f" {state.commit.author}: {state.commit.subject}")
+        )
+        shown = [state.note] if state.note else describe(state.value)
+        lines.extend(terminal_safe(f"    {line}") for line in shown)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    parts = item_parts(args.item) if args.item else None
+    registry = SchemaRegistry(SCHEMA_DIR)
+    chain = load_chain(MIGRATIONS_DIR, registry.versions)
+    with GitRepo(Path.cwd()) as repo:
+        key = paper_key_argument(args.key, repo.root, Path.cwd())
+        changes = paper_history(repo, key, registry, chain, args.rev)
+    if not changes:
+        emit(f"no commit in the history of {args.rev} changed a scan of paper {key}", sys.stderr)
+        return EXIT_PROBLEMS
+    color = args.format == "text" and use_color(args.color)
+    if parts is not None:
+        states = item_history(changes, parts, chain, registry.newest)
+        if args.format == "json":
+            document: dict[str, Any] = {
+                "paper": key,
+                "item": args.item,
+                "states": [
+                    {**s.commit.to_json(), "value": s.value, "note": s.note} for s in states
+                ],
+            }
+        else:
+            sys.stdout.write(render_states(states, color))
+            return EXIT_OK
+    elif args.format == "json":
+        document = {
+            "paper": key,
+            "commits": [{**c.commit.to_json(), "diff": _one_paper(c).to_json()} for c in changes],
+        }
+    else:
+        sys.stdout.write(render_changes(changes, color, args.word_diff))
+        return EXIT_OK
+    sys.stdout.write(json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
+    return EXIT_OK

@@ -71,7 +71,7 @@ CORPUS_COLUMNS: tuple[ExportColumn, ...] = (
 
 HISTORY_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("commit", "string", False, "the commit that wrote this scan"),
-    ExportColumn("commit_date", "timestamp", False, "its committer date (UTC)"),
+    ExportColumn("commit_date", "timestamp", False, "its author date (UTC)"),
     ExportColumn("key", "string", False, "paper key"),
     ExportColumn("path", "string", False, "the scan file in that commit"),
     ExportColumn(

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from scanrepo.changes import PaperDiff
 from scanrepo.corpus import Readers
 from scanrepo.gitrepo import GitRepo
-from scanrepo.scanlog import Commit, Revision
+from scanrepo.paperlog import CommitInfo
+from scanrepo.scanlog import Revision
 from scanrepo.semdiff import ScanSide, diff_papers
 
 
@@ -17,7 +18,7 @@ from scanrepo.semdiff import ScanSide, diff_papers
 class Timeline:
     key: str
     title: str | None
-    entries: list[tuple[Commit, PaperDiff]]  # newest first
+    entries: list[tuple[CommitInfo, PaperDiff]]  # newest first
 
 
 def recent_keys(revisions: Sequence[Revision], count: int) -> list[str]:
@@ -38,7 +39,7 @@ def timelines(
     chosen = [r for r in revisions if r.key in wanted]
     blobs = {c.blob for r in chosen for c in (r.old, r.new) if c is not None}
     contents = dict(repo.read_blobs(sorted(blobs)))
-    entries: dict[str, list[tuple[Commit, PaperDiff]]] = {key: [] for key in keys}
+    entries: dict[str, list[tuple[CommitInfo, PaperDiff]]] = {key: [] for key in keys}
     for revision in chosen:
         label = revision.commit.sha[:12]
         sides = [

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 
 from scanrepo.corpus import Rating
 from scanrepo.estimates import Kappa, Proportion, cohen_kappa
+from scanrepo.paperlog import CommitInfo
 from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.scanhistory import REVISION_KINDS, RevisionKind, Step
-from scanrepo.scanlog import Commit
 
 RatingPair = tuple[Rating, Rating]
 
@@ -41,7 +41,7 @@ RatingPair = tuple[Rating, Rating]
 class Observation:
     """One rescan of one paper as one item saw it: the evidence behind the item's figures."""
 
-    commit: Commit
+    commit: CommitInfo
     key: str
     before: tuple[Rating, str]  # (rating, source)
     after: tuple[Rating, str]

@@ -108,7 +108,7 @@ def _gather(args: argparse.Namespace, readers: Readers, progress: StageProgress)
                 keys = recent_keys(history.revisions, args.recent)
                 recent = timelines(repo, history.revisions, keys, readers)
             commit = st.commit
-            date = repo.run("show", "-s", "--format=%cI", commit).strip()
+            date = repo.run("show", "-s", "--format=%aI", commit).strip()
     for problem in corpus.problems:
         emit(f"left out: {problem.render()}", sys.stderr)
     return ReportData(

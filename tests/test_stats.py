@@ -4,17 +4,20 @@ and P5, which is not JSON."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import git, run_tool
+from conftest import canonical, fixture_doc, git, put, run_tool
 from knownhistory import F, K, build
 from scanrepo.cli.common import run
 from scanrepo.cli.stats import main as stats_main
+from scanrepo.corpus import Readers
 from scanrepo.stats import normalise_flag, venue_name
 
 
@@ -139,3 +142,24 @@ def test_usage_errors(known: Path) -> None:
     assert "does not go with --stability" in both.stderr
     wrong = run_tool("stats", "--table", "overall", cwd=known)
     assert wrong.returncode == 2
+
+
+def test_a_paper_with_two_scans_counts_once(repo: Path) -> None:
+    v4 = fixture_doc()
+    older = readers_chain_v3(v4)
+    item = v4["checklist"]["conflicts_of_interest"]["funding_disclosed"]
+    item.update(applies=True, answer=True)  # the v3 file says no
+    put(repo, "scans/v4/2602/2602.07852.json", canonical(v4))
+    put(repo, "scans/v3/2602/2602.07852.json", canonical(older))
+    done = run_tool("stats", "--format", "json", "--table", "items", cwd=repo)
+    assert done.returncode == 1
+    doc = json.loads(done.stdout)
+    [problem] = doc["problems"]
+    assert problem["file"] == "scans/v3/2602/2602.07852.json"
+    assert "which the figures use" in problem["message"]
+    [f] = [r for r in doc["items"] if r["item"] == F]
+    assert (f["papers"], f["yes"]) == (1, 1)
+
+
+def readers_chain_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    return Readers.load().chain.migrate(copy.deepcopy(doc), 3)

@@ -2,14 +2,14 @@
 validated and migrated in memory to the newest version, and the checklist items of a scan.
 
 A scan that cannot be read becomes a ``Problem`` and is left out of the figures. When a paper
-has two scans (an interrupted ``tools/migrate``), the one of the newer version counts and the
-other is reported.
+has two scans (an interrupted ``tools/migrate``), the one in the newer version directory counts
+and the other is reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,13 +58,6 @@ class Scan:
     doc: dict[str, Any]  # migrated to the newest version
 
 
-@dataclass
-class Corpus:
-    label: str  # "work tree" or the revision read
-    scans: list[Scan] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
 def rating(applies: bool, answer: bool) -> Rating:
     """An item's answer in one word, as v3 wrote it."""
     return "n/a" if not applies else "yes" if answer else "no"
@@ -83,72 +76,101 @@ def items(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield f"type_checklist.{paper_type}.{section}.{name}", item
 
 
-def _key_of(path: str, doc: dict[str, Any]) -> str:
+def _path_key(path: str) -> str:
     where = keys.parse_scan_path(path)
-    if where is not None:
-        return where[2]
+    return where[2] if where else path
+
+
+def _path_version(path: str) -> int:
+    where = keys.parse_scan_path(path)
+    return where[0] if where else -1
+
+
+def _key_of(path: str, doc: dict[str, Any]) -> str:
+    if keys.parse_scan_path(path) is not None:
+        return _path_key(path)
     try:
         return keys.paper_key(doc)
     except UnnamedPaperError:
         return path
 
 
-def _assemble(label: str, read: Iterable[tuple[str, ScanSide]], readers: Readers) -> Corpus:
-    corpus = Corpus(label)
-    by_key: dict[str, Scan] = {}
-    for path, side in read:
-        version, doc, problems = readers.read(side)
-        if doc is None or version is None:
-            corpus.problems.extend(problems)
-            continue
-        scan = Scan(_key_of(path, doc), path, version, doc)
-        kept = by_key.setdefault(scan.key, scan)
-        if kept is not scan:
-            newer, older = (scan, kept) if scan.version > kept.version else (kept, scan)
-            by_key[scan.key] = newer
-            corpus.problems.append(
-                Problem(
-                    older.path if not side.label else f"{side.label}:{older.path}",
-                    None,
-                    None,
-                    "$",
-                    f"paper {scan.key} has another scan, {newer.path}, which the figures use",
-                    "layout",
-                )
+Load = Callable[[list[str]], Iterator[tuple[str, bytes]]]  # the contents of these paths
+
+
+class Corpus:
+    """The scans of one state of the repository, read one at a time as they are iterated (a
+    corpus of 10,000 parsed scans would take gigabytes), in paper key order.
+
+    Iterating reads every file again; the problems of the last pass are in ``problems``. Of
+    two files of one paper (by file name), the one in the newer version directory is read.
+    """
+
+    def __init__(self, label: str, paths: list[str], load: Load, name: str = "") -> None:
+        self.label = label
+        self._load = load
+        self._prefix = name
+        self.problems: list[Problem] = []
+        newest: dict[str, str] = {}
+        for path in sorted(paths, key=lambda p: (_path_key(p), -_path_version(p), p)):
+            newest.setdefault(_path_key(path), path)
+        self.paths = sorted(newest.values(), key=lambda p: (_path_key(p), p))
+        kept = set(self.paths)
+        self._shadowed = [
+            (path, newest[_path_key(path)]) for path in sorted(paths) if path not in kept
+        ]
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def read(self, readers: Readers, progress: Progress = None) -> Iterator[Scan]:
+        self.problems = [
+            Problem(
+                self._prefix + path,
+                None,
+                None,
+                "$",
+                f"paper {_path_key(path)} has another scan, {kept}, which the figures use",
+                "layout",
             )
-    corpus.scans = sorted(by_key.values(), key=lambda s: s.key)
-    return corpus
-
-
-def load_worktree(root: Path, readers: Readers, progress: Progress = None) -> Corpus:
-    """Every ``*.json`` file below ``scans/`` in the work tree."""
-    files = [(rel, path) for rel, path in walk_scans(root) if rel.endswith(".json")]
-
-    def read() -> Iterator[tuple[str, ScanSide]]:
-        for done, (rel, path) in enumerate(files, 1):
-            if path.is_file() and not path.is_symlink():
-                yield rel, ScanSide(rel, path.read_bytes())
+            for path, kept in self._shadowed
+        ]
+        for done, (path, data) in enumerate(self._load(self.paths), 1):
+            version, doc, problems = readers.read(ScanSide(self._prefix + path, data))
             if progress:
-                progress(done, len(files))
+                progress(done, len(self.paths))
+            if doc is None or version is None:
+                self.problems.extend(problems)
+                continue
+            yield Scan(_key_of(path, doc), path, version, doc)
 
-    return _assemble("work tree", read(), readers)
+
+def load_worktree(root: Path) -> Corpus:
+    """Every ``*.json`` file below ``scans/`` in the work tree."""
+    files = {
+        rel: path
+        for rel, path in walk_scans(root)
+        if rel.endswith(".json") and path.is_file() and not path.is_symlink()
+    }
+
+    def load(paths: list[str]) -> Iterator[tuple[str, bytes]]:
+        for rel in paths:
+            yield rel, files[rel].read_bytes()
+
+    return Corpus("work tree", list(files), load)
 
 
-def load_commit(repo: GitRepo, rev: str, readers: Readers, progress: Progress = None) -> Corpus:
-    """Every ``*.json`` file below ``scans/`` in a commit, read from git in one batch."""
+def load_commit(repo: GitRepo, rev: str) -> Corpus:
+    """Every ``*.json`` file below ``scans/`` in a commit, streamed from git's batch reader."""
     commit = repo.resolve(rev)
-    entries = [
-        e
+    blobs = {
+        e.path: e.blob
         for e in repo.tree_entries(commit)
         if e.path.endswith(".json") and e.mode not in (SYMLINK_MODE, GITLINK_MODE)
-    ]
-    blobs = sorted({e.blob for e in entries})
+    }
 
-    def read() -> Iterator[tuple[str, ScanSide]]:
-        contents = dict(repo.read_blobs(blobs))
-        for done, entry in enumerate(entries, 1):
-            yield entry.path, ScanSide(entry.path, contents[entry.blob], rev)
-            if progress:
-                progress(done, len(entries))
+    def load(paths: list[str]) -> Iterator[tuple[str, bytes]]:
+        for path, (_, data) in zip(paths, repo.read_blobs(blobs[p] for p in paths), strict=True):
+            yield path, data
 
-    return _assemble(rev, read(), readers)
+    return Corpus(rev, list(blobs), load, f"{rev}:")

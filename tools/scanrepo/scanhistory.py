@@ -106,7 +106,7 @@ class History:
 
     def _first_uses(self) -> list[Copy]:
         """One copy per blob, in the order the walk first needs them."""
-        return list({c.blob: c for c in reversed(list(self._copies()))}.values())[::-1]
+        return list({c.blob: c for c in self._copies()}.values())
 
     def _read_missing(
         self,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -61,7 +61,7 @@ class ScoreDistribution:
     factor: str
     counts: tuple[int, ...]  # papers with score 0, 1, 2, 3
     other: int  # scores outside 0..3 (a future scale)
-    mean: float | None
+    mean: float
 
 
 @dataclass(frozen=True)
@@ -99,103 +99,119 @@ def _item_order(where: str) -> tuple[int, str]:
     return (0, "") if parts[0] == "checklist" else (1, parts[1])
 
 
-def item_tallies(scans: Iterable[Scan], by: GroupBy | None = None) -> list[ItemTally]:
-    papers: Counter[tuple[str | None, str]] = Counter()
-    applies: Counter[tuple[str | None, str]] = Counter()
-    yes: Counter[tuple[str | None, str]] = Counter()
-    order: dict[str, int] = {}
-    for scan in scans:
-        group = group_of(scan, by) if by else None
-        for where, item in items(scan.doc):
-            order.setdefault(where, len(order))
-            papers[group, where] += 1
-            applies[group, where] += bool(item["applies"])
-            yes[group, where] += bool(item["applies"] and item["answer"])
-    ranked = sorted(
-        papers,
-        key=lambda gw: (gw[0] or "", *_item_order(gw[1]), order[gw[1]]),
-    )
-    return [
-        ItemTally(
-            group,
-            where,
-            papers[group, where],
-            applies[group, where],
-            Proportion(yes[group, where], applies[group, where]),
-        )
-        for group, where in ranked
-    ]
-
-
 def normalise_flag(text: str) -> str:
     folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     return folded.strip(_EDGE_PUNCTUATION)
-
-
-def red_flags(scans: Iterable[Scan]) -> list[FlagCount]:
-    """Every normalised flag with the papers raising it, most frequent first."""
-    papers: Counter[str] = Counter()
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for scan in scans:
-        seen: set[str] = set()
-        for entry in scan.doc["red_flags"]:
-            flag = entry["flag"]
-            norm = normalise_flag(flag)
-            spellings[norm][" ".join(flag.split())] += 1
-            if norm not in seen:
-                seen.add(norm)
-                papers[norm] += 1
-    ranked = sorted(papers, key=lambda norm: (-papers[norm], norm))
-    return [FlagCount(_most_common(spellings[norm]), papers[norm]) for norm in ranked]
 
 
 def _most_common(spellings: Counter[str]) -> str:
     return min(spellings, key=lambda s: (-spellings[s], s))
 
 
-def claim_support(scans: Iterable[Scan]) -> list[SupportCount]:
-    claims: Counter[str] = Counter()
-    papers: Counter[str] = Counter()
-    for scan in scans:
-        levels = [str(claim["supported"]) for claim in scan.doc["claims"]]
-        claims.update(levels)
-        papers.update(set(levels))
-    known = [level for level in SUPPORT_ORDER if level in claims]
-    others = sorted(set(claims) - set(SUPPORT_ORDER))
-    return [SupportCount(level, claims[level], papers[level]) for level in known + others]
+class CorpusTally:
+    """Every figure of the corpus, counted one scan at a time."""
 
+    def __init__(self, by: GroupBy | None = None) -> None:
+        self.by = by
+        self.papers = 0
+        self.by_type: Counter[str] = Counter()
+        self.by_version: Counter[int] = Counter()
+        self.sources: Counter[str] = Counter()
+        self.item_papers: Counter[tuple[str | None, str]] = Counter()
+        self.item_applies: Counter[tuple[str | None, str]] = Counter()
+        self.item_yes: Counter[tuple[str | None, str]] = Counter()
+        self.order: dict[str, int] = {}
+        self.flag_papers: Counter[str] = Counter()
+        self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        self.claims: Counter[str] = Counter()
+        self.claim_papers: Counter[str] = Counter()
+        self.scores: dict[str, list[int]] = {}
 
-def engagement(scans: Sequence[Scan]) -> list[ScoreDistribution]:
-    scores: dict[str, list[int]] = {}
-    for scan in scans:
-        for factor, value in scan.doc["engagement_factors"].items():
-            scores.setdefault(factor, []).append(int(value["score"]))
-    result = []
-    for factor, values in scores.items():
-        counted = Counter(values)
-        result.append(
-            ScoreDistribution(
-                factor,
-                tuple(counted[s] for s in SCORES),
-                sum(c for s, c in counted.items() if s not in SCORES),
-                sum(values) / len(values) if values else None,
-            )
+    def add(self, scan: Scan) -> None:
+        doc = scan.doc
+        self.papers += 1
+        self.by_type[str(doc["paper_type"])] += 1
+        self.by_version[scan.version] += 1
+        group = group_of(scan, self.by) if self.by else None
+        for where, item in items(doc):
+            self.order.setdefault(where, len(self.order))
+            self.sources[str(item["source"])] += 1
+            self.item_papers[group, where] += 1
+            self.item_applies[group, where] += bool(item["applies"])
+            self.item_yes[group, where] += bool(item["applies"] and item["answer"])
+        seen: set[str] = set()
+        for entry in doc["red_flags"]:
+            norm = normalise_flag(entry["flag"])
+            self.spellings[norm][" ".join(entry["flag"].split())] += 1
+            if norm not in seen:
+                seen.add(norm)
+                self.flag_papers[norm] += 1
+        levels = [str(claim["supported"]) for claim in doc["claims"]]
+        self.claims.update(levels)
+        self.claim_papers.update(set(levels))
+        for factor, value in doc["engagement_factors"].items():
+            self.scores.setdefault(factor, []).append(int(value["score"]))
+
+    def items(self) -> list[ItemTally]:
+        ranked = sorted(
+            self.item_papers,
+            key=lambda gw: (gw[0] or "", *_item_order(gw[1]), self.order[gw[1]]),
         )
-    return result
+        return [
+            ItemTally(
+                group,
+                where,
+                self.item_papers[group, where],
+                self.item_applies[group, where],
+                Proportion(self.item_yes[group, where], self.item_applies[group, where]),
+            )
+            for group, where in ranked
+        ]
+
+    def flags(self) -> list[FlagCount]:
+        """Every normalised flag with the papers raising it, most frequent first."""
+        ranked = sorted(self.flag_papers, key=lambda norm: (-self.flag_papers[norm], norm))
+        return [FlagCount(_most_common(self.spellings[n]), self.flag_papers[n]) for n in ranked]
+
+    def support(self) -> list[SupportCount]:
+        known = [level for level in SUPPORT_ORDER if level in self.claims]
+        others = sorted(set(self.claims) - set(SUPPORT_ORDER))
+        return [
+            SupportCount(level, self.claims[level], self.claim_papers[level])
+            for level in known + others
+        ]
+
+    def engagement(self) -> list[ScoreDistribution]:
+        result = []
+        for factor, values in self.scores.items():
+            counted = Counter(values)
+            result.append(
+                ScoreDistribution(
+                    factor,
+                    tuple(counted[s] for s in SCORES),
+                    sum(c for s, c in counted.items() if s not in SCORES),
+                    sum(values) / len(values),
+                )
+            )
+        return result
+
+    def result(self, label: str) -> CorpusStats:
+        return CorpusStats(
+            label=label,
+            papers=self.papers,
+            by_type=dict(sorted(self.by_type.items())),
+            by_version=dict(sorted(self.by_version.items())),
+            sources=dict(self.sources.most_common()),
+            items=self.items(),
+            flags=self.flags(),
+            support=self.support(),
+            engagement=self.engagement(),
+        )
 
 
-def corpus_stats(label: str, scans: Sequence[Scan], by: GroupBy | None = None) -> CorpusStats:
-    sources: Counter[str] = Counter()
+def corpus_stats(label: str, scans: Iterable[Scan], by: GroupBy | None = None) -> CorpusStats:
+    """The figures of ``scans``, read once, one at a time."""
+    tally = CorpusTally(by)
     for scan in scans:
-        sources.update(str(item["source"]) for _, item in items(scan.doc))
-    return CorpusStats(
-        label=label,
-        papers=len(scans),
-        by_type=dict(sorted(Counter(str(s.doc["paper_type"]) for s in scans).items())),
-        by_version=dict(sorted(Counter(s.version for s in scans).items())),
-        sources=dict(sources.most_common()),
-        items=item_tallies(scans, by),
-        flags=red_flags(scans),
-        support=claim_support(scans),
-        engagement=engagement(scans),
-    )
+        tally.add(scan)
+    return tally.result(label)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from scanrepo.corpus import Scan, items, rating
 from scanrepo.estimates import Kappa, Proportion
@@ -125,7 +125,7 @@ def corpus_tables(stats: CorpusStats, top: int) -> list[Table]:
     ]
 
 
-def corpus_evidence(scans: Sequence[Scan], name: str) -> Table:
+def corpus_evidence(scans: Iterable[Scan], name: str) -> Table:
     """Every paper's answer to the item ``name`` names."""
     rows: list[tuple[Cell, ...]] = []
     found: set[str] = set()

@@ -8,9 +8,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.cli.corpusarg import corpus_of
 from scanrepo.cli.progress import StageProgress
-from scanrepo.cli.validate import find_root
-from scanrepo.corpus import Corpus, Readers, load_commit, load_worktree
+from scanrepo.corpus import Readers
 from scanrepo.export import (
     CORPUS_COLUMNS,
     HISTORY_COLUMNS,
@@ -110,13 +110,10 @@ def _write(rows: Iterator[Row], columns: tuple[ExportColumn, ...], args: argpars
 def _export_corpus(
     args: argparse.Namespace, readers: Readers, progress: StageProgress
 ) -> tuple[list[Problem], int]:
-    corpus: Corpus
-    if args.rev:
-        with GitRepo(Path.cwd()) as repo:
-            corpus = load_commit(repo, args.rev, readers, progress.stage("reading scans"))
-    else:
-        corpus = load_worktree(find_root(Path.cwd()), readers, progress.stage("reading scans"))
-    return corpus.problems, _write(corpus_rows(corpus.scans), CORPUS_COLUMNS, args)
+    with corpus_of(args.rev) as corpus:
+        scans = corpus.read(readers, progress.stage("reading scans"))
+        count = _write(corpus_rows(scans), CORPUS_COLUMNS, args)
+    return corpus.problems, count
 
 
 def _export_history(

@@ -10,7 +10,7 @@ from pathlib import Path
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.progress import StageProgress
 from scanrepo.cli.validate import find_root
-from scanrepo.corpus import Corpus, Readers, load_commit, load_worktree
+from scanrepo.corpus import Readers, load_commit, load_worktree
 from scanrepo.gitrepo import GitRepo
 from scanrepo.outfile import replaced_on_success
 from scanrepo.recent import Timeline, recent_keys, timelines
@@ -81,11 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _gather(args: argparse.Namespace, readers: Readers, progress: StageProgress) -> ReportData:
     with GitRepo(Path.cwd()) as repo:
-        corpus: Corpus
-        if args.rev:
-            corpus = load_commit(repo, args.rev, readers, progress.stage("reading scans"))
-        else:
-            corpus = load_worktree(find_root(Path.cwd()), readers, progress.stage("reading scans"))
+        corpus = load_commit(repo, args.rev) if args.rev else load_worktree(find_root(Path.cwd()))
+        stats = corpus_stats(corpus.label, corpus.read(readers, progress.stage("reading scans")))
         commit = date = None
         st: Stability | None = None
         recent: list[Timeline] = []
@@ -114,7 +111,7 @@ def _gather(args: argparse.Namespace, readers: Readers, progress: StageProgress)
     return ReportData(
         commit=commit,
         commit_date=date,
-        corpus=corpus_stats(corpus.label, corpus.scans),
+        corpus=stats,
         unreadable=len(corpus.problems),
         stability=st,
         timelines=recent,

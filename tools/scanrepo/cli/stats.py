@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.cli.corpusarg import corpus_of
 from scanrepo.cli.progress import StageProgress
-from scanrepo.cli.validate import find_root
-from scanrepo.corpus import Corpus, Readers, load_commit, load_worktree
+from scanrepo.corpus import Readers
 from scanrepo.gitrepo import GitRepo
 from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.scanhistory import open_history
@@ -127,20 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _corpus(
     args: argparse.Namespace, readers: Readers, progress: StageProgress
 ) -> tuple[list[Table], dict[str, object], list[Problem]]:
-    rev = args.rev
-    corpus: Corpus
-    if rev:
-        with GitRepo(Path.cwd()) as repo:
-            corpus = load_commit(repo, rev, readers, progress.stage("reading scans"))
-    else:
-        corpus = load_worktree(find_root(Path.cwd()), readers, progress.stage("reading scans"))
-    header: dict[str, object] = {"kind": "corpus", "corpus": corpus.label}
-    evidence = args.evidence
-    if evidence:
-        return [corpus_evidence(corpus.scans, evidence)], header, corpus.problems
-    stats = corpus_stats(corpus.label, corpus.scans, args.by)
-    tables = corpus_tables(stats, args.top)
-    return _select(tables, args, "items"), header, corpus.problems
+    with corpus_of(args.rev) as corpus:
+        scans = corpus.read(readers, progress.stage("reading scans"))
+        if args.evidence:
+            tables = [corpus_evidence(scans, args.evidence)]
+        else:
+            stats = corpus_stats(corpus.label, scans, args.by)
+            tables = _select(corpus_tables(stats, args.top), args, "items")
+    return tables, {"kind": "corpus", "corpus": corpus.label}, corpus.problems
 
 
 def _stability(

@@ -22,7 +22,7 @@ from scanrepo.export import (
     write_parquet,
 )
 from scanrepo.gitrepo import GitRepo
-from scanrepo.outfile import replaced_on_success
+from scanrepo.outfile import check_target, replaced_on_success
 from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.scanhistory import Step, open_history
 
@@ -74,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.format == "parquet" and not args.output:
         parser.error("--format parquet writes a file: give it with -o PATH")
+    if args.output:
+        check_target(Path(args.output))
     readers = Readers.load()
     progress = StageProgress()
     problems: list[Problem] = []

@@ -12,7 +12,7 @@ from scanrepo.cli.progress import StageProgress
 from scanrepo.cli.validate import find_root
 from scanrepo.corpus import Readers, load_commit, load_worktree
 from scanrepo.gitrepo import GitRepo
-from scanrepo.outfile import replaced_on_success
+from scanrepo.outfile import check_target, replaced_on_success
 from scanrepo.recent import Timeline, recent_keys, timelines
 from scanrepo.report_html import ReportData, render_report
 from scanrepo.scanhistory import open_history
@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.recent < 0 or args.top < 0:
         parser.error("--recent and --top must be 0 or more")
+    check_target(Path(args.output))
     readers = Readers.load()
     progress = StageProgress()
     try:

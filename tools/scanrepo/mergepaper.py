@@ -21,7 +21,7 @@ from scanrepo.merge3 import Conflict, Side, merge_scans
 from scanrepo.problems import Problem
 from scanrepo.rules import check_rules
 from scanrepo.schemas import SchemaRegistry
-from scanrepo.semdiff import ScanSide, read_side
+from scanrepo.semdiff import ScanSide, read_scan
 from scanrepo.validate import check_scan
 
 
@@ -68,7 +68,7 @@ def read_sides(
     for label, data in (("base", base), ("ours", ours), ("theirs", theirs)):
         if data is None or (label == "base" and not data):
             continue
-        read = read_side(ScanSide(path, data, label), registry.newest, chain, registry)
+        read = read_scan(ScanSide(path, data, label), registry.newest, chain, registry)
         problems.extend(read.problems)
         docs[label] = read.doc
         if read.version is not None:

@@ -343,8 +343,8 @@ class ScanSide:
 
 
 @dataclass
-class SideRead:
-    """A side read, validated and migrated, or the problems that stopped it."""
+class ScanRead:
+    """A scan read, validated and migrated, or the problems that stopped it."""
 
     version: int | None
     doc: dict[str, Any] | None
@@ -364,9 +364,9 @@ def _violations(
     return registry.check(doc, version) or check_rules(doc)
 
 
-def read_side(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> SideRead:
-    """``side`` parsed strictly, validated against the schema of its own version and migrated to
-    ``to_version`` (checked at every step); anything that stops it becomes problems."""
+def read_scan(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> ScanRead:
+    """One scan's bytes parsed strictly, validated against its own version's schema and
+    migrated to ``to_version`` (checked at every step); what stops it becomes problems."""
     name = side.name
 
     def at(path: JsonPath, message: str, kind: Kind) -> Problem:
@@ -376,21 +376,21 @@ def read_side(side: ScanSide, to_version: int, chain: Chain, registry: SchemaReg
     try:
         doc = parse_strict(side.data)
     except JsonSyntaxError as exc:
-        return SideRead(
+        return ScanRead(
             None, None, [Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")]
         )
     if not isinstance(doc, dict):
-        return SideRead(
+        return ScanRead(
             None, None, [at((), f"a scan is a JSON object, not {type(doc).__name__}", "schema")]
         )
     version = doc.get("scan_version")
     if type(version) is not int or version not in registry.versions:
         known = registry.describe_versions()
         message = f"scan_version must be one of {known}, not {json.dumps(version)}"
-        return SideRead(None, None, [at(("scan_version",), message, "schema")])
+        return ScanRead(None, None, [at(("scan_version",), message, "schema")])
     found = _violations(registry, doc, version)
     if found:
-        return SideRead(version, None, [at(v.path, v.message, "schema") for v in found])
+        return ScanRead(version, None, [at(v.path, v.message, "schema") for v in found])
 
     def check(migrated: dict[str, Any], step_version: int) -> None:
         if violations := _violations(registry, migrated, step_version):
@@ -399,9 +399,9 @@ def read_side(side: ScanSide, to_version: int, chain: Chain, registry: SchemaReg
     try:
         doc = chain.migrate(doc, to_version, check)
     except MigrationError as err:
-        return SideRead(version, None, [at(err.path, err.message, "migration")])
+        return ScanRead(version, None, [at(err.path, err.message, "migration")])
     except _Invalid as err:
-        return SideRead(
+        return ScanRead(
             version,
             None,
             [
@@ -416,7 +416,7 @@ def read_side(side: ScanSide, to_version: int, chain: Chain, registry: SchemaReg
                 for v in err.violations
             ],
         )
-    return SideRead(version, doc, [])
+    return ScanRead(version, doc, [])
 
 
 def _title(*docs: dict[str, Any] | None) -> str | None:
@@ -439,12 +439,9 @@ def diff_papers(
     version, whose shape ``compare_scans`` knows) before comparing."""
     if old is None and new is None:
         raise ValueError(f"paper {key}: neither side exists")
-    before = (
-        read_side(old, to_version, chain, registry) if old is not None else SideRead(None, None, [])
-    )
-    after = (
-        read_side(new, to_version, chain, registry) if new is not None else SideRead(None, None, [])
-    )
+    absent = ScanRead(None, None, [])
+    before = read_scan(old, to_version, chain, registry) if old is not None else absent
+    after = read_scan(new, to_version, chain, registry) if new is not None else absent
     changes: list[Change] = []
     status: Status
     if old is None:

@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from scanrepo.chain import Chain, MigrationError
 from scanrepo.changes import Change, ChangeKind, PaperDiff, Status
 from scanrepo.jsonio import JsonPath, JsonSyntaxError, format_json_path, locate, parse_strict
@@ -169,18 +167,10 @@ class _Walk:
         """Entries matched by their identifying text; equal entries pair first, so reordering
         (even of entries sharing a text) is no change."""
         id_field = ENTRY_IDS[name]
-        if not (_is_entry_list(old, id_field) and _is_entry_list(new, id_field)):
+        if not (is_entry_list(old, id_field) and is_entry_list(new, id_field)):
             return False
-        pairs = _pair_equal(old, new)
+        pairs = pair_entries(old, new, id_field)
         paired = set(pairs.values())
-        unmatched: dict[str, list[int]] = {}
-        for index, entry in enumerate(old):
-            if index not in paired:
-                unmatched.setdefault(entry[id_field], []).append(index)
-        for index, entry in enumerate(new):
-            rest = unmatched.get(entry[id_field])
-            if index not in pairs and rest:
-                pairs[index] = rest.pop(0)
         kinds: dict[str, ChangeKind] = {"supported": "support_changed"} if name == "claims" else {}
         for index, entry in enumerate(new):
             where = f"{name}[{entry[id_field]}]"
@@ -194,7 +184,7 @@ class _Walk:
                     if a != b:
                         kind = kinds.get(field_name, "entry_changed")
                         self.add(kind, where, (name, index, field_name), a, b)
-        for old_index in sorted(i for rest in unmatched.values() for i in rest):
+        for old_index in (i for i in range(len(old)) if i not in paired):
             entry = old[old_index]
             self.add(
                 "entry_removed", f"{name}[{entry[id_field]}]", (name, old_index), entry, _ABSENT
@@ -225,6 +215,8 @@ class _Walk:
         """Threads have no fixed shape, so no identifying field: equal threads pair first
         (reordering is no change), then each remaining new thread pairs with the remaining old
         thread sharing the most top-level fields, and DeepDiff compares each pair."""
+        from deepdiff import DeepDiff  # slow to import, and only thread lists need it
+
         base = ("hn_data", "threads")
         pairs = _pair_equal(old, new)
         left = [index for index in range(len(old)) if index not in pairs.values()]
@@ -264,6 +256,23 @@ def _pair_equal(old: list[Any], new: list[Any]) -> dict[int, int]:
     return pairs
 
 
+def pair_entries(old: list[Any], new: list[Any], id_field: str) -> dict[int, int]:
+    """new index -> old index of the same entry: equal entries pair first, then entries sharing
+    their identifying text ``id_field``, in order (so reordering, even of entries sharing a
+    text, is no change). Entries left unpaired were added (new) or removed (old)."""
+    pairs = _pair_equal(old, new)
+    paired = set(pairs.values())
+    unmatched: dict[str, list[int]] = {}
+    for index, entry in enumerate(old):
+        if index not in paired:
+            unmatched.setdefault(entry[id_field], []).append(index)
+    for index, entry in enumerate(new):
+        rest = unmatched.get(entry[id_field])
+        if index not in pairs and rest:
+            pairs[index] = rest.pop(0)
+    return pairs
+
+
 def _shared_fields(old: Any, new: Any) -> int:
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return 0
@@ -275,7 +284,8 @@ def _present(value: Any) -> Any:
     return None if type(value).__name__ == "NotPresent" else value
 
 
-def _is_entry_list(value: Any, id_field: str) -> bool:
+def is_entry_list(value: Any, id_field: str) -> bool:
+    """A list of objects that each have a string ``id_field`` (what ``pair_entries`` needs)."""
     return isinstance(value, list) and all(
         isinstance(entry, dict) and isinstance(entry.get(id_field), str) for entry in value
     )
@@ -334,8 +344,8 @@ class ScanSide:
 
 
 @dataclass
-class _Read:
-    """A side read, validated and migrated, or the problems that stopped it."""
+class ScanRead:
+    """A scan read, validated and migrated, or the problems that stopped it."""
 
     version: int | None
     doc: dict[str, Any] | None
@@ -355,7 +365,9 @@ def _violations(
     return registry.check(doc, version) or check_rules(doc)
 
 
-def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> _Read:
+def read_scan(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> ScanRead:
+    """One scan's bytes parsed strictly, validated against its own version's schema and
+    migrated to ``to_version`` (checked at every step); what stops it becomes problems."""
     name = side.name
 
     def at(path: JsonPath, message: str, kind: Kind) -> Problem:
@@ -365,17 +377,17 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
     try:
         doc = parse_strict(side.data)
     except JsonSyntaxError as exc:
-        return _Read(
+        return ScanRead(
             None, None, [Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")]
         )
     version, error = version_of(doc, registry)
     if error is not None:  # in tools/validate's words
         path: JsonPath = ("scan_version",) if isinstance(doc, dict) else ()
-        return _Read(None, None, [at(path, error, "schema")])
+        return ScanRead(None, None, [at(path, error, "schema")])
     assert version is not None
     found = _violations(registry, doc, version)
     if found:
-        return _Read(version, None, [at(v.path, v.message, "schema") for v in found])
+        return ScanRead(version, None, [at(v.path, v.message, "schema") for v in found])
 
     def check(migrated: dict[str, Any], step_version: int) -> None:
         if violations := _violations(registry, migrated, step_version):
@@ -384,9 +396,9 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
     try:
         doc = chain.migrate(doc, to_version, check)
     except MigrationError as err:
-        return _Read(version, None, [at(err.path, err.message, "migration")])
+        return ScanRead(version, None, [at(err.path, err.message, "migration")])
     except _Invalid as err:
-        return _Read(
+        return ScanRead(
             version,
             None,
             [
@@ -401,7 +413,7 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
                 for v in err.violations
             ],
         )
-    return _Read(version, doc, [])
+    return ScanRead(version, doc, [])
 
 
 def _title(*docs: dict[str, Any] | None) -> str | None:
@@ -424,8 +436,9 @@ def diff_papers(
     version, whose shape ``compare_scans`` knows) before comparing."""
     if old is None and new is None:
         raise ValueError(f"paper {key}: neither side exists")
-    before = _read(old, to_version, chain, registry) if old is not None else _Read(None, None, [])
-    after = _read(new, to_version, chain, registry) if new is not None else _Read(None, None, [])
+    absent = ScanRead(None, None, [])
+    before = read_scan(old, to_version, chain, registry) if old is not None else absent
+    after = read_scan(new, to_version, chain, registry) if new is not None else absent
     changes: list[Change] = []
     status: Status
     if old is None:

@@ -8,6 +8,7 @@ conflicts are recorded for tools/resolve), 2 error (the file is left as ours was
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,13 +17,15 @@ from scanrepo import mergerecord
 from scanrepo.atomic import write_files
 from scanrepo.chain import load_chain
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.jsonio import MAX_BYTES
 from scanrepo.keys import parse_scan_path
 from scanrepo.merge3 import SIDES
 from scanrepo.mergepaper import PaperMerge, merge_paper
 from scanrepo.mergerecord import MergeRecord
-from scanrepo.problems import ScanRepoError
+from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
+from scanrepo.validate import too_large
 
 PREFIX = "scanrepo merge"
 
@@ -71,8 +74,30 @@ def report(merge: PaperMerge, key: str) -> None:
     emit(f"  see and resolve: tools/resolve {key}", sys.stderr)
 
 
+def _too_large(args: argparse.Namespace) -> list[Problem]:
+    """The sides over the size limit, found from their size alone (never read)."""
+    found = []
+    for label in ("base", "ours", "theirs"):
+        name = getattr(args, label)
+        try:
+            size = Path(name).stat().st_size
+        except OSError as exc:
+            raise ScanRepoError(f"{name}: cannot read: {exc.strerror}") from exc
+        if size > MAX_BYTES:
+            found.append(too_large(f"{label}:{args.path}", size))
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if oversized := _too_large(args):
+        emit(
+            f"{PREFIX}: {args.path}: cannot merge it item by item; the file is ours as it was:",
+            sys.stderr,
+        )
+        for problem in oversized:
+            emit(f"  {problem.render()}", sys.stderr)
+        return EXIT_PROBLEMS
     base, ours, theirs = _read(args.base), _read(args.ours), _read(args.theirs)
     registry = SchemaRegistry(SCHEMA_DIR)
     chain = load_chain(MIGRATIONS_DIR, registry.versions)

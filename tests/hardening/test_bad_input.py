@@ -25,6 +25,7 @@ import pytest
 from conftest import TOOLS, canonical, git
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
+from scanrepo.cli.merge_driver import main as merge_driver_main
 from scanrepo.cli.textconv import main as textconv_main
 from scanrepo.jsonio import MAX_BYTES
 from toolruns import (
@@ -245,7 +246,7 @@ class Surface:
 
     def add_lines(self, outcome: Outcome) -> None:
         for line in outcome.text.splitlines():
-            if m := PROBLEM_LINE.match(line):
+            if m := PROBLEM_LINE.match(line.strip()):
                 line_no = int(m["line"]) if m["line"] else None
                 col = int(m["col"]) if m["col"] else None
                 self.add(m["file"], line_no, col, m["path"], m["message"])
@@ -279,9 +280,16 @@ TEXTCONV_NOTE = re.compile(
 )
 # What a tool does not judge: the history of one paper's content (log) leaves where a scan lies
 # to validate; the textconv driver shows any scan it can read, valid or not.
+LABELS = ("base", "ours", "theirs")  # the merge driver's arguments, as git passes them
 NOT_JUDGED = {
     "log": {"wrong-version-directory", "file-name-not-paper-key", "directory"},
     "textconv": {case.id for case in SCHEMA},
+    "merge-driver": {
+        "wrong-version-directory",
+        "file-name-not-paper-key",
+        "directory",
+        "symlink-outside",
+    },
 }
 
 
@@ -318,7 +326,7 @@ def v4_surfaces(base: Path, outside: Path) -> dict[str, Surface]:
 
     sha = git(repo, "rev-parse", "--short=12", "HEAD").stdout.strip()
     log = found["log"] = Surface(4, lambda p: f"{sha}:{p}", True)
-    for case_id in [c.id for c in CASES] + [BIG, SYMLINK]:
+    for case_id in [c.id for c in CASES] + list(FS_CASES):
         if case_id not in NOT_JUDGED["log"]:
             outcome = run_in(repo, log_main, key_of(case_id), "--format", "json")
             log.outcomes.append(outcome)
@@ -335,6 +343,23 @@ def v4_surfaces(base: Path, outside: Path) -> dict[str, Surface]:
         textconv.outcomes.append(outcome)
         if m := TEXTCONV_NOTE.match(outcome.out.split("\n", 1)[0]):
             textconv.add(m["file"], int(m["line"]), int(m["col"]), m["path"], m["message"])
+
+    # the merge driver as git runs it: base, ours and theirs in temporary files, theirs broken
+    merge = found["merge-driver"] = Surface(4, lambda p: f"theirs:{p}", False)
+    sides = base / "merge-sides"
+    sides.mkdir()
+    for case_id in [c.id for c in CASES] + [BIG]:
+        if case_id in NOT_JUDGED["merge-driver"]:
+            continue
+        path = scan_path(4, key_of(case_id))
+        good = canonical(scan_doc(4, key_of(case_id)))
+        (sides / "base").write_bytes(good)
+        (sides / "ours").write_bytes(good)
+        shutil.copyfile(repo / path, sides / "theirs")
+        outcome = run_in(repo, merge_driver_main, *(str(sides / s) for s in LABELS), path)
+        merge.outcomes.append(outcome)
+        merge.add_lines(outcome)
+        assert (sides / "ours").read_bytes() == good, f"{case_id}: ours was changed"
 
     worktree = found["validate"] = Surface(4, as_is, False)
     put_scan(repo, 4, key_of(BIG), b"")
@@ -377,8 +402,16 @@ def surfaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Surface]:
     return found
 
 
-TOOL_NAMES = ["validate", "validate --staged", "validate --rev", "migrate", "diff", "log"]
-EXIT_CODES = {"log": (0,), "textconv": (0,)}  # log shows the history; the driver never fails
+TOOL_NAMES = [
+    "validate",
+    "validate --staged",
+    "validate --rev",
+    "migrate",
+    "diff",
+    "log",
+    "merge-driver",
+]
+EXIT_CODES = {"log": (0,), "textconv": (0,)}  # log shows the history; textconv never fails
 
 
 @pytest.mark.parametrize("tool", [*TOOL_NAMES, "textconv"])

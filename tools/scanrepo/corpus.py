@@ -16,12 +16,13 @@ from typing import Any, Literal
 from scanrepo import keys
 from scanrepo.chain import Chain, load_chain
 from scanrepo.gitrepo import GITLINK_MODE, SYMLINK_MODE, GitRepo
+from scanrepo.jsonio import MAX_BYTES
 from scanrepo.keys import UnnamedPaperError
 from scanrepo.problems import Problem
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
 from scanrepo.semdiff import ScanSide, read_scan
-from scanrepo.validate import walk_scans
+from scanrepo.validate import read_scan_file, too_large, walk_scans
 
 Rating = Literal["yes", "no", "n/a"]
 Progress = Callable[[int, int], None] | None
@@ -95,7 +96,8 @@ def _key_of(path: str, doc: dict[str, Any]) -> str:
         return path
 
 
-Load = Callable[[list[str]], Iterator[tuple[str, bytes]]]  # the contents of these paths
+# the contents of these paths, or the problem that stops reading one
+Load = Callable[[list[str]], Iterator[tuple[str, bytes | Problem]]]
 
 
 class Corpus:
@@ -136,9 +138,12 @@ class Corpus:
             for path, kept in self._shadowed
         ]
         for done, (path, data) in enumerate(self._load(self.paths), 1):
-            version, doc, problems = readers.read(ScanSide(self._prefix + path, data))
             if progress:
                 progress(done, len(self.paths))
+            if isinstance(data, Problem):
+                self.problems.append(data)
+                continue
+            version, doc, problems = readers.read(ScanSide(self._prefix + path, data))
             if doc is None or version is None:
                 self.problems.extend(problems)
                 continue
@@ -146,16 +151,13 @@ class Corpus:
 
 
 def load_worktree(root: Path) -> Corpus:
-    """Every ``*.json`` file below ``scans/`` in the work tree."""
-    files = {
-        rel: path
-        for rel, path in walk_scans(root)
-        if rel.endswith(".json") and path.is_file() and not path.is_symlink()
-    }
+    """Every ``*.json`` entry below ``scans/`` in the work tree; a link, a directory, a file too
+    large or unreadable is a problem, as tools/validate reports it."""
+    files = {rel: path for rel, path in walk_scans(root) if rel.endswith(".json")}
 
-    def load(paths: list[str]) -> Iterator[tuple[str, bytes]]:
+    def load(paths: list[str]) -> Iterator[tuple[str, bytes | Problem]]:
         for rel in paths:
-            yield rel, files[rel].read_bytes()
+            yield rel, read_scan_file(files[rel], rel)
 
     return Corpus("work tree", list(files), load)
 
@@ -163,14 +165,21 @@ def load_worktree(root: Path) -> Corpus:
 def load_commit(repo: GitRepo, rev: str) -> Corpus:
     """Every ``*.json`` file below ``scans/`` in a commit, streamed from git's batch reader."""
     commit = repo.resolve(rev)
-    blobs = {
-        e.path: e.blob
-        for e in repo.tree_entries(commit)
-        if e.path.endswith(".json") and e.mode not in (SYMLINK_MODE, GITLINK_MODE)
-    }
+    entries = {e.path: e for e in repo.tree_entries(commit) if e.path.endswith(".json")}
+    blobs = {p: e.blob for p, e in entries.items() if e.mode not in (SYMLINK_MODE, GITLINK_MODE)}
+    sizes = repo.blob_sizes(set(blobs.values()))
 
-    def load(paths: list[str]) -> Iterator[tuple[str, bytes]]:
-        for path, (_, data) in zip(paths, repo.read_blobs(blobs[p] for p in paths), strict=True):
-            yield path, data
+    def load(paths: list[str]) -> Iterator[tuple[str, bytes | Problem]]:
+        readable = [p for p in paths if p in blobs and sizes[blobs[p]] <= MAX_BYTES]
+        contents = repo.read_blobs(blobs[p] for p in readable)
+        for path in paths:
+            name = f"{rev}:{path}"
+            if path not in blobs:
+                kind = "a symbolic link" if entries[path].mode == SYMLINK_MODE else "a submodule"
+                yield path, Problem(name, None, None, "$", f"is {kind}, not a scan file", "io")
+            elif sizes[blobs[path]] > MAX_BYTES:
+                yield path, too_large(name, sizes[blobs[path]])
+            else:
+                yield path, next(contents)[1]
 
-    return Corpus(rev, list(blobs), load, f"{rev}:")
+    return Corpus(rev, list(entries), load, f"{rev}:")

@@ -24,8 +24,11 @@ import pytest
 
 from conftest import TOOLS, canonical, git
 from scanrepo.cli.diff import main as diff_main
+from scanrepo.cli.export import main as export_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.cli.merge_driver import main as merge_driver_main
+from scanrepo.cli.report import main as report_main
+from scanrepo.cli.stats import main as stats_main
 from scanrepo.cli.textconv import main as textconv_main
 from scanrepo.jsonio import MAX_BYTES
 from toolruns import (
@@ -246,7 +249,7 @@ class Surface:
 
     def add_lines(self, outcome: Outcome) -> None:
         for line in outcome.text.splitlines():
-            if m := PROBLEM_LINE.match(line.strip()):
+            if m := PROBLEM_LINE.match(line.strip().removeprefix("left out: ")):
                 line_no = int(m["line"]) if m["line"] else None
                 col = int(m["col"]) if m["col"] else None
                 self.add(m["file"], line_no, col, m["path"], m["message"])
@@ -280,10 +283,12 @@ TEXTCONV_NOTE = re.compile(
 )
 # What a tool does not judge: the history of one paper's content (log) leaves where a scan lies
 # to validate; the textconv driver shows any scan it can read, valid or not.
+LAYOUT = {"wrong-version-directory", "file-name-not-paper-key"}  # where a scan lies
 LABELS = ("base", "ours", "theirs")  # the merge driver's arguments, as git passes them
 NOT_JUDGED = {
     "log": {"wrong-version-directory", "file-name-not-paper-key", "directory"},
     "textconv": {case.id for case in SCHEMA},
+    **{tool: LAYOUT for tool in ("stats", "export", "report")},
     "merge-driver": {
         "wrong-version-directory",
         "file-name-not-paper-key",
@@ -368,6 +373,18 @@ def v4_surfaces(base: Path, outside: Path) -> dict[str, Surface]:
     outcome = validate(repo, "--format", "json")
     worktree.outcomes.append(outcome)
     worktree.add_json(json.loads(outcome.out)["problems"])
+
+    # the corpus tools read the work tree too, and leave out (naming) what they cannot read
+    stats = found["stats"] = Surface(4, as_is, False)
+    stats.outcomes.append(run_in(repo, stats_main, "--format", "json"))
+    stats.add_json(json.loads(stats.outcomes[-1].out)["problems"])
+    for name, main, args in (
+        ("export", export_main, ("-o", str(base / "export.csv"))),
+        ("report", report_main, ("-o", str(base / "report.html"))),
+    ):
+        surface = found[name] = Surface(4, as_is, False)
+        surface.outcomes.append(run_in(repo, main, *args))
+        surface.add_lines(surface.outcomes[-1])
     return found
 
 
@@ -410,6 +427,9 @@ TOOL_NAMES = [
     "diff",
     "log",
     "merge-driver",
+    "stats",
+    "export",
+    "report",
 ]
 EXIT_CODES = {"log": (0,), "textconv": (0,)}  # log shows the history; textconv never fails
 

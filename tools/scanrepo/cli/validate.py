@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.atomic import WriteFailedError, write_files
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, Progress, emit, run
+from scanrepo.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ArgumentParser,
+    Progress,
+    add_jobs_argument,
+    emit,
+    run,
+)
 from scanrepo.gitrepo import GitRepo
 from scanrepo.inputs import validate_commit, validate_index, validate_worktree
 from scanrepo.problems import ScanRepoError
@@ -49,13 +57,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print problems only, no summary"
     )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes (default: one per core)",
-    )
+    add_jobs_argument(parser)
     return parser
 
 

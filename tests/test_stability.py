@@ -34,14 +34,7 @@ def known(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 def figures(repo: Path, evidence: str | None = None, cache: bool = False) -> Stability:
     readers = Readers.load()
     with GitRepo(repo) as handle, open_history(handle, readers, cache=cache) as history:
-        return stability(
-            history.steps(),
-            history.commit,
-            history.commits,
-            history.blobs,
-            history.cached,
-            evidence,
-        )
+        return stability(history, evidence)
 
 
 def test_revisions_are_classified(known: tuple[Path, list[str]]) -> None:
@@ -192,9 +185,7 @@ def test_generated_history_agrees_with_the_semantic_diff(tmp_path: Path) -> None
     info = build_history(repo, HistorySpec(seed=3, scans=40, commits=10, rescans_per_commit=(3, 8)))
     readers = Readers.load()
     with GitRepo(repo) as handle, open_history(handle, readers) as history:
-        st = stability(
-            history.steps(), history.commit, history.commits, history.blobs, history.cached
-        )
+        st = stability(history)
         expected = _diff_flips(repo, history)
     assert st.cached == 0
     assert st.commits == len(info.commits) == 11

@@ -25,14 +25,13 @@ then most observations first; items never observed come last.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from scanrepo.corpus import Rating
 from scanrepo.estimates import Kappa, Proportion, cohen_kappa
 from scanrepo.paperlog import CommitInfo
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.scanhistory import REVISION_KINDS, RevisionKind, Step
+from scanrepo.scanhistory import REVISION_KINDS, History, RevisionKind
 
 RatingPair = tuple[Rating, Rating]
 
@@ -122,22 +121,15 @@ def matches(where: str, name: str) -> bool:
     return where == name or where.endswith("." + name)
 
 
-def stability(
-    steps: Iterable[Step],
-    commit: str,
-    commits: int,
-    blobs: int,
-    cached: int,
-    evidence_for: str | None = None,
-) -> Stability:
-    """The figures of a walk through the history (``History.steps()``); with ``evidence_for``,
-    every observation of the items that name matches."""
+def stability(history: History, evidence_for: str | None = None) -> Stability:
+    """The figures of a walk through the history; with ``evidence_for``, every observation of
+    the items that name matches."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     by_models: dict[tuple[str, str], Counter[RatingPair]] = defaultdict(Counter)
     kinds: Counter[RevisionKind] = Counter()
     problems: list[Problem] = []
     evidence: dict[str, list[Observation]] = defaultdict(list)
-    for step in steps:
+    for step in history.steps():
         kinds[step.kind] += 1
         if step.kind == "unreadable":
             problems.extend(step.problems())
@@ -189,11 +181,11 @@ def stability(
         pooled.update(t.pairs)
     observations = sum(t.observations for t in tallies.values())
     return Stability(
-        commit=commit,
-        commits=commits,
+        commit=history.commit,
+        commits=history.commits,
         kinds={kind: kinds[kind] for kind in REVISION_KINDS},
-        blobs=blobs,
-        cached=cached,
+        blobs=history.blobs,
+        cached=history.cached,
         items=items,
         answer=Proportion(sum(t.answer_flips for t in tallies.values()), observations),
         applies=Proportion(sum(t.applies_flips for t in tallies.values()), observations),

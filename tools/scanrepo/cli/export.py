@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.corpusarg import corpus_of
+from scanrepo.cli.historyarg import add_history_arguments, add_rev_argument, history_of
 from scanrepo.cli.progress import StageProgress
 from scanrepo.corpus import Readers
 from scanrepo.export import (
@@ -24,7 +25,7 @@ from scanrepo.export import (
 from scanrepo.gitrepo import GitRepo
 from scanrepo.outfile import check_target, replaced_on_success
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.scanhistory import Step, open_history
+from scanrepo.scanhistory import Step
 
 
 def build_parser() -> ArgumentParser:
@@ -39,12 +40,7 @@ def build_parser() -> ArgumentParser:
         action="store_true",
         help="one row per item of every scan each commit wrote, with what changed",
     )
-    parser.add_argument(
-        "--rev",
-        metavar="REV",
-        help="the corpus of this commit (default: the work tree); with --history, the "
-        "history up to this commit (default: HEAD)",
-    )
+    add_rev_argument(parser, "--history")
     parser.add_argument(
         "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
     )
@@ -54,18 +50,7 @@ def build_parser() -> ArgumentParser:
         metavar="PATH",
         help="the file to write (default for csv: standard output; parquet needs a file)",
     )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="with --history, neither read nor write the cache in .git/scanrepo-cache/",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes for reading scans from history (default: one per core)",
-    )
+    add_history_arguments(parser, "--history")
     return parser
 
 
@@ -125,14 +110,7 @@ def _export_history(
     with GitRepo(Path.cwd()) as repo:
         if not repo.has_commits():
             raise ScanRepoError("--history reads git history, and this repository has no commits")
-        with open_history(
-            repo,
-            readers,
-            args.rev or "HEAD",
-            cache=not args.no_cache,
-            progress=progress.stage("reading scans from history"),
-            workers=args.jobs,
-        ) as history:
+        with history_of(repo, args, readers, progress) as history:
             unreadable = 0
 
             def steps() -> Iterator[Step]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.cli.historyarg import add_history_arguments, history_of
 from scanrepo.cli.progress import StageProgress
 from scanrepo.cli.validate import find_root
 from scanrepo.corpus import Readers, load_commit, load_worktree
@@ -15,7 +16,6 @@ from scanrepo.gitrepo import GitRepo
 from scanrepo.outfile import check_target, replaced_on_success
 from scanrepo.recent import Timeline, recent_keys, timelines
 from scanrepo.report_html import ReportData, render_report
-from scanrepo.scanhistory import open_history
 from scanrepo.stability import Stability, stability
 from scanrepo.stats import corpus_stats
 
@@ -47,18 +47,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument(
         "--top", type=int, default=20, metavar="N", help="red flags to chart (default 20)"
     )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="neither read nor write the cache in .git/scanrepo-cache/",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes for reading scans from history (default: one per core)",
-    )
+    add_history_arguments(parser)
     return parser
 
 
@@ -88,21 +77,8 @@ def _gather(args: argparse.Namespace, readers: Readers, progress: StageProgress)
         st: Stability | None = None
         recent: list[Timeline] = []
         if repo.has_commits():
-            with open_history(
-                repo,
-                readers,
-                args.rev or "HEAD",
-                cache=not args.no_cache,
-                progress=progress.stage("reading scans from history"),
-                workers=args.jobs,
-            ) as history:
-                st = stability(
-                    history.steps(),
-                    history.commit,
-                    history.commits,
-                    history.blobs,
-                    history.cached,
-                )
+            with history_of(repo, args, readers, progress) as history:
+                st = stability(history)
                 keys = recent_keys(history.revisions, args.recent)
                 recent = timelines(repo, history.revisions, keys, readers)
             commit = st.commit

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.corpusarg import corpus_of
+from scanrepo.cli.historyarg import add_history_arguments, add_rev_argument, history_of
 from scanrepo.cli.progress import StageProgress
 from scanrepo.corpus import Readers
 from scanrepo.gitrepo import GitRepo
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.scanhistory import open_history
 from scanrepo.stability import stability
 from scanrepo.stats import GROUP_BYS, corpus_stats
 from scanrepo.statstables import (
@@ -45,12 +45,7 @@ def build_parser() -> ArgumentParser:
         action="store_true",
         help="figures from the git history of every scan instead of the current corpus",
     )
-    parser.add_argument(
-        "--rev",
-        metavar="REV",
-        help="the corpus of this commit (default: the work tree); with --stability, the "
-        "history up to this commit (default: HEAD)",
-    )
+    add_rev_argument(parser, "--stability")
     parser.add_argument(
         "--by", choices=GROUP_BYS, help="per-item figures for each paper type, venue or year"
     )
@@ -74,18 +69,7 @@ def build_parser() -> ArgumentParser:
         help="instead, the papers (with --stability: the rescans and commits) behind one "
         "item's figures; ITEM is its full name or its last parts, e.g. funding_disclosed",
     )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="with --stability, neither read nor write the cache in .git/scanrepo-cache/",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes for reading scans from history (default: one per core)",
-    )
+    add_history_arguments(parser, "--stability")
     return parser
 
 
@@ -144,22 +128,8 @@ def _stability(
     with GitRepo(Path.cwd()) as repo:
         if not repo.has_commits():
             raise ScanRepoError("--stability reads git history, and this repository has no commits")
-        with open_history(
-            repo,
-            readers,
-            args.rev or "HEAD",
-            cache=not args.no_cache,
-            progress=progress.stage("reading scans from history"),
-            workers=args.jobs,
-        ) as history:
-            st = stability(
-                history.steps(),
-                history.commit,
-                history.commits,
-                history.blobs,
-                history.cached,
-                evidence,
-            )
+        with history_of(repo, args, readers, progress) as history:
+            st = stability(history, evidence)
     header: dict[str, object] = {"kind": "stability", "commit": st.commit}
     if evidence:
         [(where, observations)] = st.evidence.items()

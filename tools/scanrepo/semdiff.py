@@ -99,7 +99,16 @@ class _Walk:
                 self.sections(a, b, ("type_checklist", paper_type))
         return True
 
-    def sections(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath) -> None:
+    def keyed(
+        self,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        base: JsonPath,
+        added: ChangeKind,
+        removed: ChangeKind,
+        both: Callable[[dict[str, Any], dict[str, Any], JsonPath, str], None],
+    ) -> None:
+        """Objects by name: added, removed, or (both sides objects) compared by ``both``."""
         for name in _union(old, new):
             a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
             if a == b:
@@ -107,29 +116,22 @@ class _Walk:
             path = (*base, name)
             where = ".".join(map(str, path))
             if a is _ABSENT:
-                self.add("section_added", where, path, a, b)
+                self.add(added, where, path, a, b)
             elif b is _ABSENT:
-                self.add("section_removed", where, path, a, b)
+                self.add(removed, where, path, a, b)
             elif isinstance(a, dict) and isinstance(b, dict):
-                self.items(a, b, path)
+                both(a, b, path, where)
             else:
                 self.add("other_changed", where, path, a, b)
 
-    def items(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath) -> None:
-        for name in _union(old, new):
-            a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
-            if a == b:
-                continue
-            path = (*base, name)
-            where = ".".join(map(str, path))
-            if a is _ABSENT:
-                self.add("item_added", where, path, a, b)
-            elif b is _ABSENT:
-                self.add("item_removed", where, path, a, b)
-            elif isinstance(a, dict) and isinstance(b, dict):
-                self.fields(a, b, path, where, _ITEM_FIELDS)
-            else:
-                self.add("other_changed", where, path, a, b)
+    def sections(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath) -> None:
+        self.keyed(old, new, base, "section_added", "section_removed", self.items)
+
+    def items(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, _: str) -> None:
+        self.keyed(old, new, base, "item_added", "item_removed", self.item)
+
+    def item(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, where: str) -> None:
+        self.fields(old, new, base, where, _ITEM_FIELDS)
 
     def fields(
         self,
@@ -147,21 +149,11 @@ class _Walk:
     def engagement(self, old: Any, new: Any) -> bool:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return False
-        for name in _union(old, new):
-            a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
-            if a == b:
-                continue
-            path = ("engagement_factors", name)
-            where = f"engagement_factors.{name}"
-            if a is _ABSENT:
-                self.add("entry_added", where, path, a, b)
-            elif b is _ABSENT:
-                self.add("entry_removed", where, path, a, b)
-            elif isinstance(a, dict) and isinstance(b, dict):
-                self.fields(a, b, path, where, _FACTOR_FIELDS)
-            else:
-                self.add("other_changed", where, path, a, b)
+        self.keyed(old, new, ("engagement_factors",), "entry_added", "entry_removed", self.factor)
         return True
+
+    def factor(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, where: str) -> None:
+        self.fields(old, new, base, where, _FACTOR_FIELDS)
 
     def entries(self, name: str, old: Any, new: Any) -> bool:
         """Entries matched by their identifying text; equal entries pair first, so reordering

@@ -2,7 +2,7 @@
 
 ``git log --reverse --raw -z --no-renames -- scans/`` lists, oldest first, every commit that
 changed a file below ``scans/`` together with each changed path's old and new blob ids, as
-the commit differs from its parent (parsed by ``paperlog.parse_log`` and
+the commit differs from its parent (read by ``paperlog.raw_log`` and
 ``revisions.parse_raw``). Entries are grouped by paper key, so a scan moved between version
 directories (``scans/v3/...`` deleted, ``scans/v4/...`` added in one commit) is one revision of
 one paper. Merge commits carry no entries (each change is counted at the commit that made it),
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from scanrepo import keys
 from scanrepo import revisions as raw
 from scanrepo.gitrepo import GITLINK_MODE, SYMLINK_MODE, GitRepo
-from scanrepo.paperlog import FORMAT, CommitInfo, parse_log
+from scanrepo.paperlog import CommitInfo, raw_log
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,7 @@ def _version(path: str) -> int:
 def revisions(repo: GitRepo, commit: str) -> Iterator[Revision]:
     """Every revision of every paper reachable from ``commit``, oldest commit first; the papers of
     one commit by key."""
-    out = repo.run(
-        "log",
-        "--reverse",
-        f"--format={FORMAT}",
-        "--raw",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        commit,
-        "--",
-        keys.SCANS_DIR + "/",
-    )
-    for info, entries in parse_log(out):
+    for info, entries in raw_log(repo, commit, [keys.SCANS_DIR + "/"], "--reverse"):
         olds: dict[str, list[Copy]] = {}
         news: dict[str, list[Copy]] = {}
         for pair in raw.parse_raw(entries, new_is_worktree=False):

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from scanstory import Story
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
@@ -86,6 +89,22 @@ def repo(tmp_path: Path) -> Path:
     path.mkdir()
     git(path, "init", "-q")
     (path / "scans").mkdir()
+    return path
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
+    """The scripted history of ``scanstory``, built once per test module that asks for it."""
+    from scanstory import build_story  # here, as scanstory imports this module
+
+    return build_story(tmp_path_factory.mktemp("story") / "repo")
+
+
+@pytest.fixture
+def clone(story: Story, tmp_path: Path) -> Path:
+    """A clone of the story on main, to change the work tree and index of."""
+    path = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(story.root), str(path))
     return path
 
 

@@ -15,17 +15,12 @@ from scanrepo.gitrepo import GitRepo
 from scanrepo.paperlog import find_item, item_history, paper_history, parse_log, pathspecs
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
-from scanstory import Story, build_story
+from scanstory import Story
 
 A, B, C = "2602.07852", "2401.01234", "title-a-survey-without-identifiers-2024-0275b916"
 FUNDING = "checklist.conflicts_of_interest.funding_disclosed"
 REGISTRY = SchemaRegistry(SCHEMA_DIR)
 CHAIN = load_chain(MIGRATIONS_DIR, REGISTRY.versions)
-
-
-@pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
-    return build_story(tmp_path_factory.mktemp("story") / "repo")
 
 
 def tool(

@@ -45,10 +45,6 @@ def bases() -> tuple[dict[str, Any], ...]:
     return tuple(docs)
 
 
-def path_of(doc: Any) -> str:
-    return V3_PATH if isinstance(doc, dict) and doc.get("scan_version") == 3 else V4_PATH
-
-
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()

@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from scanrepo.cli.common import run
 
 if TYPE_CHECKING:
     from scanstory import Story
@@ -106,6 +108,23 @@ def clone(story: Story, tmp_path: Path) -> Path:
     path = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(story.root), str(path))
     return path
+
+
+def run_main(
+    main: Callable[[Sequence[str] | None], int],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *argv: str,
+) -> tuple[int, str, str]:
+    """A tool's main run in-process in ``cwd``, as its executable would: (exit code, out, err)."""
+    monkeypatch.chdir(cwd)
+    try:
+        code = run(main, list(argv))
+    except SystemExit as exc:  # argparse's usage errors
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 def put(repo: Path, relpath: str, data: bytes | str) -> Path:

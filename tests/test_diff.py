@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import canonical, fixture_doc, git, put
+from conftest import canonical, fixture_doc, git, put, run_main
 from scanrepo.chain import load_chain
 from scanrepo.cli.common import run
 from scanrepo.cli.diff import main as diff_main
@@ -42,13 +42,7 @@ def tool(
     capsys: pytest.CaptureFixture[str],
     *argv: str,
 ) -> tuple[int, str, str]:
-    monkeypatch.chdir(cwd)
-    try:
-        code = run(diff_main, list(argv))
-    except SystemExit as exc:  # argparse's usage errors
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(diff_main, cwd, monkeypatch, capsys, *argv)
 
 
 @pytest.mark.parametrize(

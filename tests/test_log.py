@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git
+from conftest import git, run_main
 from scanrepo.chain import load_chain
-from scanrepo.cli.common import run
 from scanrepo.cli.log import main as log_main
 from scanrepo.gitrepo import GitRepo
 from scanrepo.paperlog import find_item, item_history, paper_history, parse_log, pathspecs
@@ -26,13 +25,7 @@ CHAIN = load_chain(MIGRATIONS_DIR, REGISTRY.versions)
 def tool(
     cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
 ) -> tuple[int, str, str]:
-    monkeypatch.chdir(cwd)
-    try:
-        code = run(log_main, list(argv))
-    except SystemExit as exc:  # argparse's usage errors
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(log_main, cwd, monkeypatch, capsys, *argv)
 
 
 def history(story: Story, key: str, rev: str = "HEAD") -> list[tuple[str, str]]:

@@ -15,13 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TOOLS
-from scanrepo import generate, keys
-from scanrepo.chain import load_chain
-from scanrepo.jsonio import canonical_bytes
 from scanrepo.lock import LockedError, exclusive
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
-from toolruns import commit_all, init_repo, validate
+from toolruns import init_repo, scans_of, v3_corpus, validate
 
 CORPUS = 40
 QUICK_ROUNDS, LONG_ROUNDS = 1, 20
@@ -32,25 +27,7 @@ REFUSAL = re.compile(r"refused: another tools/migrate is running \(pid (\d+)\)")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
     """A committed repository of v3 scans, and what tools/migrate --to 4 makes of it."""
     repo = init_repo(tmp_path_factory.mktemp("concurrency") / "template")
-    registry = SchemaRegistry(SCHEMA_DIR)
-    chain = load_chain(MIGRATIONS_DIR, registry.versions)
-    expected = {}
-    for doc in generate.corpus(7, CORPUS, 3):
-        target = repo / keys.scan_path(doc, 3)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(canonical_bytes(doc))
-        migrated = chain.migrate(doc, 4)
-        expected[keys.scan_path(migrated, 4).as_posix()] = canonical_bytes(migrated)
-    commit_all(repo, "v3 scans")
-    return repo, expected
-
-
-def scans_of(repo: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(repo).as_posix(): p.read_bytes()
-        for p in sorted((repo / "scans").rglob("*"))
-        if p.is_file()
-    }
+    return repo, v3_corpus(repo, 7, CORPUS)
 
 
 def test_two_runs_at_once_one_refuses_and_nothing_interleaves(

@@ -24,11 +24,8 @@ import pytest
 
 from conftest import TOOLS, canonical, git
 from scanrepo import generate, keys
-from scanrepo.chain import load_chain
 from scanrepo.jsonio import canonical_bytes
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
-from toolruns import commit_all, init_repo, migrate, snapshot, validate
+from toolruns import commit_all, init_repo, migrate, scans_of, snapshot, v3_corpus, validate
 
 CORPUS = 200  # papers: enough for worker processes and a write phase worth hitting
 SEED = 20260
@@ -37,15 +34,6 @@ QUICK_KILLS, LONG_KILLS = 4, 100
 
 def migrate_command() -> list[str]:
     return [sys.executable, str(TOOLS / "migrate"), "--to", "4"]
-
-
-def scans_of(root: Path) -> dict[str, bytes]:
-    """Every file below scans/ (temporary files included) with its bytes."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted((root / "scans").rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +53,7 @@ def memory_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def corpus(memory_dir: Path) -> tuple[Path, dict[str, bytes]]:
     """A committed repository of v3 scans, and what tools/migrate --to 4 must make of it."""
     repo = init_repo(memory_dir / "template")
-    registry = SchemaRegistry(SCHEMA_DIR)
-    chain = load_chain(MIGRATIONS_DIR, registry.versions)
-    expected: dict[str, bytes] = {}
-    for doc in generate.corpus(SEED, CORPUS, 3):
-        path = repo / keys.scan_path(doc, 3)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(canonical_bytes(doc))
-        migrated = chain.migrate(doc, 4)
-        expected[keys.scan_path(migrated, 4).as_posix()] = canonical_bytes(migrated)
-    commit_all(repo, "v3 corpus")
-    return repo, expected
+    return repo, v3_corpus(repo, SEED, CORPUS)
 
 
 def fresh_copy(template: Path, where: Path) -> Path:
@@ -218,11 +196,7 @@ def limited_file_size(limit: int) -> Callable[[], None]:
 
 def small_repo(root: Path, count: int = 12) -> Path:
     repo = init_repo(root)
-    for doc in generate.corpus(SEED, count, 3):
-        path = repo / keys.scan_path(doc, 3)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(canonical_bytes(doc))
-    commit_all(repo, "v3 scans")
+    v3_corpus(repo, SEED, count)
     return repo
 
 

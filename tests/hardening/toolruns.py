@@ -13,9 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from conftest import canonical, fixture_doc, git
+from scanrepo import generate, keys
+from scanrepo.chain import load_chain
 from scanrepo.cli.common import run
 from scanrepo.cli.migrate import main as migrate_main
 from scanrepo.cli.validate import main as validate_main
+from scanrepo.jsonio import canonical_bytes
+from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.schemas import SchemaRegistry
 
 Main = Callable[[Sequence[str] | None], int]
 
@@ -109,6 +114,31 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
             except OSError as exc:
                 found[rel] = f"unreadable: {exc.strerror}"
     return found
+
+
+def scans_of(root: Path) -> dict[str, bytes]:
+    """Every file below scans/ (temporary files included) with its bytes."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted((root / "scans").rglob("*"))
+        if path.is_file()
+    }
+
+
+def v3_corpus(repo: Path, seed: int, count: int) -> dict[str, bytes]:
+    """Generated v3 scans, written and committed in ``repo``; returns what tools/migrate --to 4
+    must make of them."""
+    registry = SchemaRegistry(SCHEMA_DIR)
+    chain = load_chain(MIGRATIONS_DIR, registry.versions)
+    expected: dict[str, bytes] = {}
+    for doc in generate.corpus(seed, count, 3):
+        path = repo / keys.scan_path(doc, 3)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(canonical_bytes(doc))
+        migrated = chain.migrate(doc, 4)
+        expected[keys.scan_path(migrated, 4).as_posix()] = canonical_bytes(migrated)
+    commit_all(repo, "v3 scans")
+    return expected
 
 
 def commit_all(repo: Path, message: str = "scans") -> str:

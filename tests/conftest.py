@@ -6,11 +6,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from scanrepo.cli.common import run
+
+if TYPE_CHECKING:
+    from scanstory import Story
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
@@ -18,6 +23,21 @@ DATA = ROOT / "tests" / "data"
 FIXTURES = DATA / "fixtures"
 V4_FIXTURE = FIXTURES / "2602.07852.scan-v4.json"
 V3_FIXTURE = FIXTURES / "2602.07852.scan-v3.json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--hardening-long",
+        action="store_true",
+        help="run the hardening kill loop, concurrency rounds and fuzzing at full length "
+        "(minutes) instead of the quick default",
+    )
+
+
+@pytest.fixture(scope="session")
+def hardening_long(request: pytest.FixtureRequest) -> bool:
+    """Whether the slow hardening runs go at full length (--hardening-long)."""
+    return bool(request.config.getoption("--hardening-long"))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -72,6 +92,39 @@ def repo(tmp_path: Path) -> Path:
     git(path, "init", "-q")
     (path / "scans").mkdir()
     return path
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
+    """The scripted history of ``scanstory``, built once per test module that asks for it."""
+    from scanstory import build_story  # here, as scanstory imports this module
+
+    return build_story(tmp_path_factory.mktemp("story") / "repo")
+
+
+@pytest.fixture
+def clone(story: Story, tmp_path: Path) -> Path:
+    """A clone of the story on main, to change the work tree and index of."""
+    path = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(story.root), str(path))
+    return path
+
+
+def run_main(
+    main: Callable[[Sequence[str] | None], int],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *argv: str,
+) -> tuple[int, str, str]:
+    """A tool's main run in-process in ``cwd``, as its executable would: (exit code, out, err)."""
+    monkeypatch.chdir(cwd)
+    try:
+        code = run(main, list(argv))
+    except SystemExit as exc:  # argparse's usage errors
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 def put(repo: Path, relpath: str, data: bytes | str) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import canonical, fixture_doc, git, put
+from conftest import canonical, fixture_doc, git, put, run_main
 from scanrepo.chain import load_chain
 from scanrepo.cli.common import run
 from scanrepo.cli.diff import main as diff_main
@@ -19,24 +19,12 @@ from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.revisions import parse_range
 from scanrepo.schemas import SchemaRegistry
 from scanrepo.treediff import RangeDiff, diff_range
-from scanstory import Story, build_story, paper_a, paper_b
+from scanstory import Story, paper_a, paper_b
 
 A, B, B2 = "2602.07852", "2401.01234", "2401.04321"
 C, D = "title-a-survey-without-identifiers-2024-0275b916", "2603.00001"
 REGISTRY = SchemaRegistry(SCHEMA_DIR)
 CHAIN = load_chain(MIGRATIONS_DIR, REGISTRY.versions)
-
-
-@pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
-    return build_story(tmp_path_factory.mktemp("story") / "repo")
-
-
-@pytest.fixture
-def clone(story: Story, tmp_path: Path) -> Path:
-    path = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", str(story.root), str(path))
-    return path
 
 
 def diff(root: Path, *revs: str, staged: bool = False, validate: bool = False) -> RangeDiff:
@@ -54,13 +42,7 @@ def tool(
     capsys: pytest.CaptureFixture[str],
     *argv: str,
 ) -> tuple[int, str, str]:
-    monkeypatch.chdir(cwd)
-    try:
-        code = run(diff_main, list(argv))
-    except SystemExit as exc:  # argparse's usage errors
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(diff_main, cwd, monkeypatch, capsys, *argv)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,9 @@ def test_blobs_come_back_in_the_order_asked_even_far_beyond_a_pipe_buffer(repo: 
     ids = [blob_of(repo, data) for data in contents]
     with GitRepo(repo) as handle:
         got = list(handle.read_blobs(ids + ids[:3]))
+        sizes = handle.blob_sizes(ids)
     assert got == list(zip(ids + ids[:3], contents + contents[:3], strict=True))
+    assert sizes == {blob: len(data) for blob, data in zip(ids, contents, strict=True)}
 
 
 def test_a_tree_a_missing_object_and_a_non_id_are_refused(repo: Path) -> None:
@@ -34,6 +36,9 @@ def test_a_tree_a_missing_object_and_a_non_id_are_refused(repo: Path) -> None:
             list(handle.read_blobs([tree]))
         with pytest.raises(ScanRepoError, match="no such object"):
             list(handle.read_blobs(["0" * 39 + "1"]))
+        with pytest.raises(ScanRepoError, match="no such object"):
+            handle.blob_sizes(["0" * 39 + "1"])
         with pytest.raises(ScanRepoError, match="not a blob id: '--batch'"):
             list(handle.read_blobs(["--batch"]))
         assert list(handle.read_blobs([])) == []
+        assert handle.blob_sizes([]) == {}

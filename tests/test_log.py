@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git
+from conftest import git, run_main
 from scanrepo.chain import load_chain
-from scanrepo.cli.common import run
 from scanrepo.cli.log import main as log_main
 from scanrepo.gitrepo import GitRepo
 from scanrepo.paperlog import find_item, item_history, paper_history, parse_log, pathspecs
 from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
-from scanstory import Story, build_story
+from scanstory import Story
 
 A, B, C = "2602.07852", "2401.01234", "title-a-survey-without-identifiers-2024-0275b916"
 FUNDING = "checklist.conflicts_of_interest.funding_disclosed"
@@ -23,21 +22,10 @@ REGISTRY = SchemaRegistry(SCHEMA_DIR)
 CHAIN = load_chain(MIGRATIONS_DIR, REGISTRY.versions)
 
 
-@pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
-    return build_story(tmp_path_factory.mktemp("story") / "repo")
-
-
 def tool(
     cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
 ) -> tuple[int, str, str]:
-    monkeypatch.chdir(cwd)
-    try:
-        code = run(log_main, list(argv))
-    except SystemExit as exc:  # argparse's usage errors
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(log_main, cwd, monkeypatch, capsys, *argv)
 
 
 def history(story: Story, key: str, rev: str = "HEAD") -> list[tuple[str, str]]:

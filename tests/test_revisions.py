@@ -17,22 +17,9 @@ from scanrepo.revisions import (
     read_copies,
     split_arguments,
 )
-from scanstory import Story, build_story, paper_a, paper_b
+from scanstory import Story, paper_a, paper_b
 
 A_V4 = "scans/v4/2602/2602.07852.json"
-
-
-@pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
-    return build_story(tmp_path_factory.mktemp("story") / "repo")
-
-
-@pytest.fixture
-def clone(story: Story, tmp_path: Path) -> Path:
-    """A clone of the story on main, to change the work tree and index of."""
-    path = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", str(story.root), str(path))
-    return path
 
 
 def test_forms_name_the_sides_as_git_does(story: Story) -> None:

@@ -587,7 +587,7 @@ def test_unknown_versions_and_non_objects_are_problems(
 ) -> None:
     future = ScanSide(V4_PATH, canonical({**fixture_doc(), "scan_version": 9}))
     [problem] = diff_papers("k", None, future, 4, chain, registry).problems
-    assert problem.path == "$.scan_version" and "not 9" in problem.message
+    assert problem.path == "$.scan_version" and "unknown scan_version 9" in problem.message
     [problem] = diff_papers("k", None, ScanSide(V4_PATH, b"[1]"), 4, chain, registry).problems
     assert problem.path == "$" and "not list" in problem.message
 

@@ -15,7 +15,7 @@ from conftest import DATA
 from scanrepo.cli.common import run
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
-from scanstory import Story, build_story
+from scanstory import Story
 
 GOLDEN = DATA / "golden"
 CASES = {
@@ -37,11 +37,6 @@ CASES = {
 }
 # What each case exits with: diff 1 (changes) but 0 for a pure migration; log 0.
 EXIT = {"story-migration.txt": 0} | {name: 0 for name in CASES if name.startswith("log-")}
-
-
-@pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
-    return build_story(tmp_path_factory.mktemp("story") / "repo")
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -126,19 +126,39 @@ def discard_staged(staged: Iterable[tuple[Path, Path]]) -> None:
             tmp.unlink()
 
 
+class WriteFailedError(ScanRepoError):
+    """A write that failed; ``changed`` says whether any file had already been replaced."""
+
+    def __init__(self, path: Path, reason: str, changed: bool) -> None:
+        super().__init__(f"{path}: cannot write: {reason}")
+        self.path, self.reason, self.changed = path, reason, changed
+
+
 def write_files(files: dict[Path, bytes]) -> None:
     """Write several files so that either all are staged and renamed, or none is touched.
 
-    Every new content is written and fsynced to a temporary file first; only when all of them
-    succeeded are they renamed into place. A failure while staging (full disk, permissions)
-    leaves every original file as it was.
+    Every new content is written to a temporary file and all of them are synced first; only
+    when all of that succeeded are they renamed into place. A failure while staging (full
+    disk, permissions) leaves every original file as it was and raises WriteFailedError
+    naming the file.
     """
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
-            staged.append((stage_file(path, data, durable=False), path))
-        sync_files([tmp for tmp, _ in staged])
+            try:
+                staged.append((stage_file(path, data, durable=False), path))
+            except OSError as exc:
+                raise WriteFailedError(path, exc.strerror or str(exc), changed=False) from exc
+        try:
+            sync_files([tmp for tmp, _ in staged])
+        except OSError as exc:
+            raise WriteFailedError(staged[0][1], exc.strerror or str(exc), changed=False) from exc
     except BaseException:
         discard_staged(staged)
         raise
-    commit_staged(staged)
+    try:
+        commit_staged(staged)
+    except OSError as exc:
+        discard_staged(staged)
+        where = Path(exc.filename) if exc.filename else staged[0][1]
+        raise WriteFailedError(where, exc.strerror or str(exc), changed=True) from exc

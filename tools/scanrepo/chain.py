@@ -25,7 +25,9 @@ Direction = Literal["up", "down"]
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 Check = Callable[[dict[str, Any], int], None]
 
-MIGRATION_NAME = re.compile(r"v(?P<from_version>0|[1-9]\d*)_to_v(?P<to_version>0|[1-9]\d*)\.py")
+MIGRATION_NAME = re.compile(
+    r"v(?P<from_version>0|[1-9]\d*)_to_v(?P<to_version>0|[1-9]\d*)\.py", re.ASCII
+)
 NOT_MIGRATIONS = frozenset({"README.md", "__init__.py", "__pycache__"})
 
 

@@ -11,9 +11,11 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
@@ -36,6 +38,10 @@ class Entry:
     stage: int = 0
 
 
+class UnknownRevisionError(ScanRepoError):
+    """A revision that names no commit in this repository."""
+
+
 def check_revision_argument(rev: str) -> None:
     """Refuse what git could read as an option, or anything that is no revision at all."""
     if not rev or rev.startswith("-") or any(c in rev for c in "\n\r\0"):
@@ -44,8 +50,11 @@ def check_revision_argument(rev: str) -> None:
 
 def _git_error(exc: GitCommandError) -> str:
     stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr)
-    lines = [ln.strip().removeprefix("stderr: ").strip("'") for ln in stderr.splitlines()]
-    lines = [ln for ln in lines if ln]
+    text = stderr.strip()
+    # GitPython wraps git's whole stderr as  stderr: '...'  (git's own quotes stay inside)
+    if text.startswith("stderr: '") and text.endswith("'"):
+        text = text[len("stderr: '") : -1]
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     # git's own verdict ("fatal: ...", "error: ...") says what failed; hints follow it
     verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
     return verdicts[0] if verdicts else lines[-1] if lines else str(exc)
@@ -104,16 +113,33 @@ class GitRepo:
             return False
         return True
 
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
+
     def resolve(self, rev: str) -> str:
-        """The commit id a revision names; a revision that is no commit is refused."""
+        """The commit id a revision names; a revision that is no commit is refused, saying why
+        when the repository explains it (no commits yet, a shallow clone, git refusing)."""
         check_revision_argument(rev)
         try:
             out = self.repo.git.rev_parse(
                 "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
             )
         except GitCommandError as exc:
-            raise ScanRepoError(f"unknown revision {rev!r}") from exc
+            if str(exc.stderr).strip():  # git itself failed (ownership, a broken repository)
+                raise ScanRepoError(f"git rev-parse: {_git_error(exc)}") from exc
+            why = self.missing_history()
+            raise UnknownRevisionError(
+                f"unknown revision {rev!r}" + (f": {why}" if why else "")
+            ) from exc
         return str(out).strip()
+
+    def missing_history(self) -> str:
+        """Why a revision or a merge base may be missing here, if the repository says why."""
+        if not self.has_commits():
+            return "the repository has no commits yet"
+        if self.is_shallow():
+            return "this is a shallow clone; if older history is meant, git fetch --unshallow"
+        return ""
 
     def tree_entries(self, commit: str, prefix: str = SCANS_DIR) -> list[Entry]:
         out = self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
@@ -128,24 +154,48 @@ class GitRepo:
             entries.append(Entry(path, mode, blob, int(stage)))
         return entries
 
-    def read_blobs(self, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        """(blob id, content) for each id, from one ``git cat-file --batch``.
+    def blob_sizes(self, blobs: Iterable[str]) -> dict[str, int]:
+        """The size in bytes of each blob, from its header alone (one ``cat-file
+        --batch-check``), so an oversized blob can be refused without reading it."""
+        ids = _checked_ids(blobs)
+        sizes: dict[str, int] = {}
+        if not ids:
+            return sizes
+        with self._cat_file("--batch-check", ids) as out:
+            for blob in ids:
+                _kind, size = _header(out, blob)
+                sizes[blob] = size
+        return sizes
 
-        Every id is requested up front, from a file rather than a pipe (git answers while it
-        reads, and two full pipes would wait on each other): asking one id at a time and
-        waiting for each answer cost 0.2 ms a blob, several times git's own work.
-        """
-        ids = list(blobs)
-        for blob in ids:
-            if not HEX_SHA.fullmatch(blob):
-                raise ScanRepoError(f"not a blob id: {blob!r}")
+    def read_blobs(self, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(blob id, content) for each id, in order, from one ``git cat-file --batch``; read
+        lazily, so a caller may stream a whole corpus one blob at a time."""
+        ids = _checked_ids(blobs)
         if not ids:
             return
+        with self._cat_file("--batch", ids) as out:
+            for blob in ids:
+                kind, size = _header(out, blob)
+                data = out.read(size)
+                out.read(1)  # the newline after each object
+                if kind != "blob":
+                    raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
+                yield blob, data
+
+    @contextmanager
+    def _cat_file(self, mode: str, ids: list[str]) -> Iterator[IO[bytes]]:
+        """The output of one ``git cat-file`` asked for every id at once.
+
+        Asking one id at a time and waiting for each answer (as GitPython's persistent
+        process does) cost 0.1-0.2 ms a blob, several times git's own work. The ids come from
+        a file, not a pipe: git answers while it reads, and two full pipes would wait on each
+        other. The process is gone when the caller is done, or gives up, with its output.
+        """
         with tempfile.TemporaryFile() as requests:
             requests.write("".join(blob + "\n" for blob in ids).encode())
             requests.seek(0)
             process = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
+                ["git", "cat-file", mode],
                 cwd=self.root,
                 stdin=requests,
                 stdout=subprocess.PIPE,
@@ -153,20 +203,27 @@ class GitRepo:
             )
         assert process.stdout is not None
         try:
-            for blob in ids:
-                header = process.stdout.readline().decode(errors="replace").split()
-                if len(header) != 3:
-                    raise ScanRepoError(f"{blob}: no such object in this repository")
-                kind, size = header[1], int(header[2])
-                data = process.stdout.read(size)
-                process.stdout.read(1)  # the newline after each object
-                if kind != "blob":
-                    raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
-                yield blob, data
+            yield process.stdout
         finally:
             process.stdout.close()
             process.kill()
             process.wait()
+
+
+def _checked_ids(blobs: Iterable[str]) -> list[str]:
+    ids = list(blobs)
+    for blob in ids:
+        if not HEX_SHA.fullmatch(blob):
+            raise ScanRepoError(f"not a blob id: {blob!r}")
+    return ids
+
+
+def _header(out: IO[bytes], blob: str) -> tuple[str, int]:
+    """The type and size ``cat-file`` reports for ``blob``."""
+    header = out.readline().decode(errors="replace").split()
+    if len(header) != 3 or header[0] != blob:
+        raise ScanRepoError(f"{blob}: no such object in this repository")
+    return header[1], int(header[2])
 
 
 def _tree_entry(record: str) -> Entry:

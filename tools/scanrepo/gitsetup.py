@@ -24,6 +24,12 @@ exec "$(git rev-parse --show-toplevel)/tools/validate" --staged --quiet
 DIFF_DRIVER = "scanrepo"
 TEXTCONV = "tools/scan-textconv"
 
+# The merge driver that .gitattributes names for scans; git runs merge drivers from the top of
+# the work tree too.
+MERGE_DRIVER = "scanrepo"
+MERGE_DRIVER_NAME = "semantic merge of scans"
+MERGE_COMMAND = "tools/merge-driver %O %A %B %P"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -93,4 +99,6 @@ def setup(repo: GitRepo, force: bool = False) -> list[Outcome]:
     return [
         install_hook(repo, "pre-commit", PRE_COMMIT, force),
         configure(repo, f"diff.{DIFF_DRIVER}.textconv", TEXTCONV, force),
+        configure(repo, f"merge.{MERGE_DRIVER}.name", MERGE_DRIVER_NAME, force),
+        configure(repo, f"merge.{MERGE_DRIVER}.driver", MERGE_COMMAND, force),
     ]

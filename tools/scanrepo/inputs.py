@@ -7,10 +7,19 @@ from pathlib import Path
 
 from scanrepo import keys
 from scanrepo.gitrepo import GITLINK_MODE, SYMLINK_MODE, Entry, GitRepo
+from scanrepo.jsonio import MAX_BYTES
 from scanrepo.problems import Problem, ScanRepoError
 from scanrepo.report import Report
 from scanrepo.schemas import SchemaRegistry
-from scanrepo.validate import Job, duplicate_problems, run_jobs, stray_problem, walk_scans
+from scanrepo.validate import (
+    Job,
+    ScanResult,
+    duplicate_problems,
+    run_jobs,
+    stray_problem,
+    too_large,
+    walk_scans,
+)
 
 Progress = Callable[[int, int], None] | None
 
@@ -103,14 +112,22 @@ def _validate_entries(
             report.extra.append(problem)
         elif entry.path.endswith(".json"):
             wanted.append(entry)
-    blobs = dict(repo.read_blobs(sorted({e.blob for e in wanted})))
-    jobs = [Job(label(e.path), e.path, data=blobs[e.blob]) for e in wanted]
+    sizes = repo.blob_sizes(sorted({e.blob for e in wanted}))
+    readable = [e for e in wanted if sizes[e.blob] <= MAX_BYTES]
+    blobs = dict(repo.read_blobs(sorted({e.blob for e in readable})))
+    jobs = [Job(label(e.path), e.path, data=blobs[e.blob]) for e in readable]
     report.results = run_jobs(jobs, registry, workers, progress)
+    report.results += [
+        ScanResult(label(e.path), e.path, problems=[too_large(label(e.path), sizes[e.blob])])
+        for e in wanted
+        if sizes[e.blob] > MAX_BYTES
+    ]
     stage0 = [(label(e.path), e.path) for e in entries if e.stage == 0]
     dups = duplicate_problems(stage0)
     if to_check is not None:
         dups = [p for p in dups if any(p.file == label(path) for path in to_check)]
     report.extra.extend(dups)
+    report.extra = list(dict.fromkeys(report.extra))  # an unmerged path has up to three stages
     return report
 
 

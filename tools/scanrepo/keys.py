@@ -25,14 +25,18 @@ from typing import Any
 
 SCANS_DIR = "scans"
 
-NEW_ARXIV = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v\d+)?")
+# re.ASCII throughout: ``\d`` would otherwise match the digits of any script (fullwidth,
+# Arabic-Indic, ...), and keys are file names that must stay ASCII.
+NEW_ARXIV = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v\d+)?", re.ASCII)
 OLD_ARXIV = re.compile(
-    r"(?P<archive>[a-z][a-z-]*(?:\.[A-Z]{2})?)/(?P<yymm>\d{4})(?P<num>\d{3})(?:v\d+)?"
+    r"(?P<archive>[a-z][a-z-]*(?:\.[A-Z]{2})?)/(?P<yymm>\d{4})(?P<num>\d{3})(?:v\d+)?", re.ASCII
 )
-NEW_KEY = re.compile(r"\d{4}\.\d{4,5}")
-OLD_KEY = re.compile(r"[a-z][a-z-]*(?:\.[A-Z]{2})?_\d{7}")
+NEW_KEY = re.compile(r"\d{4}\.\d{4,5}", re.ASCII)
+OLD_KEY = re.compile(r"[a-z][a-z-]*(?:\.[A-Z]{2})?_\d{7}", re.ASCII)
 SLUG_KEY = re.compile(r"(?:doi|title)-[a-z0-9-]{0,60}-[0-9a-f]{8}")
-SCAN_PATH = re.compile(r"scans/v(?P<version>0|[1-9]\d*)/(?P<shard>[^/]+)/(?P<key>[^/]+)\.json")
+SCAN_PATH = re.compile(
+    r"scans/v(?P<version>0|[1-9]\d*)/(?P<shard>[^/]+)/(?P<key>[^/]+)\.json", re.ASCII
+)
 
 SLUG_LENGTH = 60
 

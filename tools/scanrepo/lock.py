@@ -3,6 +3,10 @@
 ``flock`` on a lock file: a run killed mid-way leaves no stale lock behind, and the file names
 the holder's process id so a refusal can say who holds it. The file is removed on release; the
 inode check after locking makes that safe against a run that opened the file just before.
+
+An flock belongs to the open file, which a forked child (a worker process) shares: a worker
+outliving its killed parent would keep the lock, and every later run would be refused. Forked
+children therefore close their copy of every held lock at once.
 """
 
 from __future__ import annotations
@@ -18,6 +22,19 @@ from scanrepo.problems import ScanRepoError
 
 class LockedError(ScanRepoError):
     """Another run holds the lock."""
+
+
+_held: set[int] = set()  # descriptors of the locks this process holds
+
+
+def _forget_in_child() -> None:
+    for fd in _held:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _holder(fd: int) -> str:
@@ -57,9 +74,11 @@ def exclusive(path: Path, what: str) -> Iterator[None]:
         fd = _acquire(path, what)
     except OSError as exc:
         raise ScanRepoError(f"{path}: cannot take the lock: {exc.strerror or exc}") from exc
+    _held.add(fd)
     try:
         yield
     finally:
         with contextlib.suppress(OSError):
             path.unlink()
+        _held.discard(fd)
         os.close(fd)

@@ -94,6 +94,25 @@ def parse_log(out: str) -> Iterator[tuple[CommitInfo, str]]:
         pos = _skip_separators(out, pos)
 
 
+def raw_log(
+    repo: GitRepo, commit: str, paths: Sequence[str], *options: str
+) -> Iterator[tuple[CommitInfo, str]]:
+    """``parse_log`` of the ``git log --raw`` of ``paths`` from ``commit``, with ``options``."""
+    out = repo.run(
+        "log",
+        *options,
+        f"--format={FORMAT}",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        commit,
+        "--",
+        *paths,
+    )
+    return parse_log(out)
+
+
 def _skip_separators(out: str, pos: int) -> int:
     """Past the NUL and newline that ``-z`` puts between a commit's header and its entries."""
     while pos < len(out) and out[pos] in "\0\n":
@@ -106,19 +125,11 @@ def paper_history(
 ) -> list[PaperChange]:
     """Every commit reachable from ``rev`` that changed the paper's scan, newest first."""
     commit = repo.resolve(rev)
-    out = repo.run(
-        "log",
-        f"--format={FORMAT}",
-        "--raw",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        commit,
-        "--",
-        *pathspecs(key, registry.versions),
-    )
+    # a merge shows what it changed against its first parent: without this, git log prints no
+    # diff for merges, and a merge that broke the scan would not be listed
+    log = raw_log(repo, commit, pathspecs(key, registry.versions), "--diff-merges=first-parent")
     found: list[tuple[CommitInfo, list[Copy], list[Copy]]] = []
-    for info, raw in parse_log(out):
+    for info, raw in log:
         pairs = [p for p in parse_raw(raw, new_is_worktree=False) if _key_of(p.path) == key]
         if pairs:
             found.append((info, [p.old for p in pairs if p.old], [p.new for p in pairs if p.new]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -33,15 +32,3 @@ class Problem:
 
 class ScanRepoError(Exception):
     """An error a tool turns into one message and exit code 2 (usage or environment)."""
-
-
-class ProblemsError(ScanRepoError):
-    """Several problems that stop an operation as a whole (e.g. an all-or-nothing migration)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
-def problems_to_json(problems: list[Problem]) -> str:
-    return json.dumps([p.to_json() for p in problems], indent=2, ensure_ascii=False)

@@ -16,9 +16,16 @@ from pathlib import Path
 from typing import Literal
 
 from scanrepo import keys
-from scanrepo.gitrepo import GITLINK_MODE, SYMLINK_MODE, GitRepo, check_revision_argument
+from scanrepo.gitrepo import (
+    GITLINK_MODE,
+    SYMLINK_MODE,
+    GitRepo,
+    UnknownRevisionError,
+    check_revision_argument,
+)
+from scanrepo.jsonio import MAX_BYTES
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.validate import read_scan_file
+from scanrepo.validate import read_scan_file, too_large
 
 Kind = Literal["commit", "index", "worktree"]
 UNMERGED = "U"
@@ -85,11 +92,12 @@ def split_arguments(repo: GitRepo, args: Sequence[str], cwd: Path) -> tuple[list
             continue
         try:
             repo.resolve(arg)
-        except ScanRepoError:
+        except UnknownRevisionError:
             if keys.normalise_key_argument(arg) is None and not (cwd / arg).exists():
+                why = repo.missing_history()
                 raise ScanRepoError(
                     f"{arg!r} is neither a revision nor a paper key or path "
-                    "(separate paths from revisions with '--')"
+                    "(separate paths from revisions with '--')" + (f"; {why}" if why else "")
                 ) from None
             return list(args[:i]), list(args[i:])
     return list(args), []
@@ -145,7 +153,10 @@ def parse_range(repo: GitRepo, revs: Sequence[str], staged: bool = False) -> Ran
         assert old.commit is not None and new.commit is not None
         base = merge_base(repo, old.commit, new.commit)
         if base is None:
-            raise ScanRepoError(f"{a} and {b} have no common ancestor")
+            why = repo.missing_history()
+            raise ScanRepoError(
+                f"{a} and {b} have no common ancestor" + (f" here; {why}" if why else "")
+            )
         return Range(Side("commit", f"merge base of {a} and {b}", base), new)
     if len(revs) == 1 and ".." in revs[0]:
         if staged:
@@ -228,7 +239,8 @@ def changed_pairs(repo: GitRepo, rng: Range) -> list[Pair]:
 
 
 def read_copies(repo: GitRepo, copies: Iterable[Copy]) -> dict[Copy, bytes | Problem]:
-    """The content of each copy, or the one problem that stops reading it; blobs in one batch."""
+    """The content of each copy, or the one problem that stops reading it; blobs in one batch,
+    those over the size limit refused from their size alone."""
     contents: dict[Copy, bytes | Problem] = {}
     from_git: list[Copy] = []
     for copy in copies:
@@ -244,10 +256,15 @@ def read_copies(repo: GitRepo, copies: Iterable[Copy]) -> dict[Copy, bytes | Pro
             contents[copy] = read_scan_file(repo.root / copy.path, copy.path)
         else:
             from_git.append(copy)
-    blobs = dict(repo.read_blobs(sorted({c.blob for c in from_git if c.blob})))
+    sizes = repo.blob_sizes(sorted({c.blob for c in from_git if c.blob}))
+    readable = {blob for blob, size in sizes.items() if size <= MAX_BYTES}
+    blobs = dict(repo.read_blobs(sorted(readable)))
     for copy in from_git:
         assert copy.blob is not None
-        contents[copy] = blobs[copy.blob]
+        if copy.blob in readable:
+            contents[copy] = blobs[copy.blob]
+        else:
+            contents[copy] = too_large(copy.path, sizes[copy.blob])
     return contents
 
 

@@ -2,6 +2,12 @@
 
 Pass/fail is decided by jsonschema-rs (fast); the jsonschema package explains the failures,
 so its messages and JSON paths are what users read. A test keeps the two in agreement.
+
+JSON Schema counts ``2026.0`` as an integer; scans do not. No scan schema has a non-integer
+number, and a float where an integer belongs would change a paper's key and shard (``2026.0``
+is no year) and compare equal to a different text (``-0.0 == 0``), so the registry checks
+``"type": "integer"`` strictly: a document holding any float is decided by a jsonschema
+validator whose integers are Python ints.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from scanrepo.problems import ScanRepoError
 
-SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json")
+SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
 
 JsonPath = tuple[str | int, ...]
 
@@ -29,6 +35,23 @@ JsonPath = tuple[str | int, ...]
 class SchemaViolation:
     path: JsonPath
     message: str
+
+
+def _is_int(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _has_float(doc: Any) -> bool:
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            stack.extend(node.values())
+        elif type(node) is list:
+            stack.extend(node)
+        elif type(node) is float:
+            return True
+    return False
 
 
 def _leaf(error: ValidationError) -> ValidationError:
@@ -97,14 +120,23 @@ class SchemaRegistry:
         validator = self._fast.get(version)
         if validator is None:
             validator = self._fast[version] = jsonschema_rs.validator_for(self._schemas[version])
-        return bool(validator.is_valid(doc))
+        if not validator.is_valid(doc):
+            return False
+        return not _has_float(doc) or bool(self._validator(version).is_valid(doc))
+
+    def _validator(self, version: int) -> jsonschema.protocols.Validator:
+        validator = self._detailed.get(version)
+        if validator is None:
+            base = jsonschema.validators.validator_for(self._schemas[version])
+            strict = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+                base, type_checker=base.TYPE_CHECKER.redefine("integer", _is_int)
+            )
+            validator = self._detailed[version] = strict(self._schemas[version])
+        return validator
 
     def violations(self, doc: Any, version: int) -> list[SchemaViolation]:
         """Every violation, most specific first within each failing location, sorted by path."""
-        validator = self._detailed.get(version)
-        if validator is None:
-            cls = jsonschema.validators.validator_for(self._schemas[version])
-            validator = self._detailed[version] = cls(self._schemas[version])
+        validator = self._validator(version)
         found = {
             (tuple(leaf.absolute_path), _message(leaf))
             for leaf in map(_leaf, validator.iter_errors(doc))

@@ -18,14 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from scanrepo.chain import Chain, MigrationError
 from scanrepo.changes import Change, ChangeKind, PaperDiff, Status
 from scanrepo.jsonio import JsonPath, JsonSyntaxError, format_json_path, locate, parse_strict
 from scanrepo.problems import Kind, Problem
 from scanrepo.rules import check_rules
 from scanrepo.schemas import SchemaRegistry, SchemaViolation
+from scanrepo.validate import version_of
 
 _ABSENT: Any = object()
 
@@ -100,7 +99,16 @@ class _Walk:
                 self.sections(a, b, ("type_checklist", paper_type))
         return True
 
-    def sections(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath) -> None:
+    def keyed(
+        self,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        base: JsonPath,
+        added: ChangeKind,
+        removed: ChangeKind,
+        both: Callable[[dict[str, Any], dict[str, Any], JsonPath, str], None],
+    ) -> None:
+        """Objects by name: added, removed, or (both sides objects) compared by ``both``."""
         for name in _union(old, new):
             a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
             if a == b:
@@ -108,29 +116,22 @@ class _Walk:
             path = (*base, name)
             where = ".".join(map(str, path))
             if a is _ABSENT:
-                self.add("section_added", where, path, a, b)
+                self.add(added, where, path, a, b)
             elif b is _ABSENT:
-                self.add("section_removed", where, path, a, b)
+                self.add(removed, where, path, a, b)
             elif isinstance(a, dict) and isinstance(b, dict):
-                self.items(a, b, path)
+                both(a, b, path, where)
             else:
                 self.add("other_changed", where, path, a, b)
 
-    def items(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath) -> None:
-        for name in _union(old, new):
-            a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
-            if a == b:
-                continue
-            path = (*base, name)
-            where = ".".join(map(str, path))
-            if a is _ABSENT:
-                self.add("item_added", where, path, a, b)
-            elif b is _ABSENT:
-                self.add("item_removed", where, path, a, b)
-            elif isinstance(a, dict) and isinstance(b, dict):
-                self.fields(a, b, path, where, _ITEM_FIELDS)
-            else:
-                self.add("other_changed", where, path, a, b)
+    def sections(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath) -> None:
+        self.keyed(old, new, base, "section_added", "section_removed", self.items)
+
+    def items(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, _: str) -> None:
+        self.keyed(old, new, base, "item_added", "item_removed", self.item)
+
+    def item(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, where: str) -> None:
+        self.fields(old, new, base, where, _ITEM_FIELDS)
 
     def fields(
         self,
@@ -148,38 +149,20 @@ class _Walk:
     def engagement(self, old: Any, new: Any) -> bool:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return False
-        for name in _union(old, new):
-            a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
-            if a == b:
-                continue
-            path = ("engagement_factors", name)
-            where = f"engagement_factors.{name}"
-            if a is _ABSENT:
-                self.add("entry_added", where, path, a, b)
-            elif b is _ABSENT:
-                self.add("entry_removed", where, path, a, b)
-            elif isinstance(a, dict) and isinstance(b, dict):
-                self.fields(a, b, path, where, _FACTOR_FIELDS)
-            else:
-                self.add("other_changed", where, path, a, b)
+        self.keyed(old, new, ("engagement_factors",), "entry_added", "entry_removed", self.factor)
         return True
+
+    def factor(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, where: str) -> None:
+        self.fields(old, new, base, where, _FACTOR_FIELDS)
 
     def entries(self, name: str, old: Any, new: Any) -> bool:
         """Entries matched by their identifying text; equal entries pair first, so reordering
         (even of entries sharing a text) is no change."""
         id_field = ENTRY_IDS[name]
-        if not (_is_entry_list(old, id_field) and _is_entry_list(new, id_field)):
+        if not (is_entry_list(old, id_field) and is_entry_list(new, id_field)):
             return False
-        pairs = _pair_equal(old, new)
+        pairs = pair_entries(old, new, id_field)
         paired = set(pairs.values())
-        unmatched: dict[str, list[int]] = {}
-        for index, entry in enumerate(old):
-            if index not in paired:
-                unmatched.setdefault(entry[id_field], []).append(index)
-        for index, entry in enumerate(new):
-            rest = unmatched.get(entry[id_field])
-            if index not in pairs and rest:
-                pairs[index] = rest.pop(0)
         kinds: dict[str, ChangeKind] = {"supported": "support_changed"} if name == "claims" else {}
         for index, entry in enumerate(new):
             where = f"{name}[{entry[id_field]}]"
@@ -193,7 +176,7 @@ class _Walk:
                     if a != b:
                         kind = kinds.get(field_name, "entry_changed")
                         self.add(kind, where, (name, index, field_name), a, b)
-        for old_index in sorted(i for rest in unmatched.values() for i in rest):
+        for old_index in (i for i in range(len(old)) if i not in paired):
             entry = old[old_index]
             self.add(
                 "entry_removed", f"{name}[{entry[id_field]}]", (name, old_index), entry, _ABSENT
@@ -224,6 +207,8 @@ class _Walk:
         """Threads have no fixed shape, so no identifying field: equal threads pair first
         (reordering is no change), then each remaining new thread pairs with the remaining old
         thread sharing the most top-level fields, and DeepDiff compares each pair."""
+        from deepdiff import DeepDiff  # slow to import, and only thread lists need it
+
         base = ("hn_data", "threads")
         pairs = _pair_equal(old, new)
         left = [index for index in range(len(old)) if index not in pairs.values()]
@@ -263,6 +248,23 @@ def _pair_equal(old: list[Any], new: list[Any]) -> dict[int, int]:
     return pairs
 
 
+def pair_entries(old: list[Any], new: list[Any], id_field: str) -> dict[int, int]:
+    """new index -> old index of the same entry: equal entries pair first, then entries sharing
+    their identifying text ``id_field``, in order (so reordering, even of entries sharing a
+    text, is no change). Entries left unpaired were added (new) or removed (old)."""
+    pairs = _pair_equal(old, new)
+    paired = set(pairs.values())
+    unmatched: dict[str, list[int]] = {}
+    for index, entry in enumerate(old):
+        if index not in paired:
+            unmatched.setdefault(entry[id_field], []).append(index)
+    for index, entry in enumerate(new):
+        rest = unmatched.get(entry[id_field])
+        if index not in pairs and rest:
+            pairs[index] = rest.pop(0)
+    return pairs
+
+
 def _shared_fields(old: Any, new: Any) -> int:
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return 0
@@ -274,7 +276,8 @@ def _present(value: Any) -> Any:
     return None if type(value).__name__ == "NotPresent" else value
 
 
-def _is_entry_list(value: Any, id_field: str) -> bool:
+def is_entry_list(value: Any, id_field: str) -> bool:
+    """A list of objects that each have a string ``id_field`` (what ``pair_entries`` needs)."""
     return isinstance(value, list) and all(
         isinstance(entry, dict) and isinstance(entry.get(id_field), str) for entry in value
     )
@@ -333,8 +336,8 @@ class ScanSide:
 
 
 @dataclass
-class _Read:
-    """A side read, validated and migrated, or the problems that stopped it."""
+class ScanRead:
+    """A scan read, validated and migrated, or the problems that stopped it."""
 
     version: int | None
     doc: dict[str, Any] | None
@@ -354,7 +357,9 @@ def _violations(
     return registry.check(doc, version) or check_rules(doc)
 
 
-def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> _Read:
+def read_scan(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> ScanRead:
+    """One scan's bytes parsed strictly, validated against its own version's schema and
+    migrated to ``to_version`` (checked at every step); what stops it becomes problems."""
     name = side.name
 
     def at(path: JsonPath, message: str, kind: Kind) -> Problem:
@@ -364,21 +369,17 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
     try:
         doc = parse_strict(side.data)
     except JsonSyntaxError as exc:
-        return _Read(
+        return ScanRead(
             None, None, [Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")]
         )
-    if not isinstance(doc, dict):
-        return _Read(
-            None, None, [at((), f"a scan is a JSON object, not {type(doc).__name__}", "schema")]
-        )
-    version = doc.get("scan_version")
-    if type(version) is not int or version not in registry.versions:
-        known = registry.describe_versions()
-        message = f"scan_version must be one of {known}, not {json.dumps(version)}"
-        return _Read(None, None, [at(("scan_version",), message, "schema")])
+    version, error = version_of(doc, registry)
+    if error is not None:  # in tools/validate's words
+        path: JsonPath = ("scan_version",) if isinstance(doc, dict) else ()
+        return ScanRead(None, None, [at(path, error, "schema")])
+    assert version is not None
     found = _violations(registry, doc, version)
     if found:
-        return _Read(version, None, [at(v.path, v.message, "schema") for v in found])
+        return ScanRead(version, None, [at(v.path, v.message, "schema") for v in found])
 
     def check(migrated: dict[str, Any], step_version: int) -> None:
         if violations := _violations(registry, migrated, step_version):
@@ -387,9 +388,9 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
     try:
         doc = chain.migrate(doc, to_version, check)
     except MigrationError as err:
-        return _Read(version, None, [at(err.path, err.message, "migration")])
+        return ScanRead(version, None, [at(err.path, err.message, "migration")])
     except _Invalid as err:
-        return _Read(
+        return ScanRead(
             version,
             None,
             [
@@ -404,7 +405,7 @@ def _read(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistr
                 for v in err.violations
             ],
         )
-    return _Read(version, doc, [])
+    return ScanRead(version, doc, [])
 
 
 def _title(*docs: dict[str, Any] | None) -> str | None:
@@ -427,8 +428,9 @@ def diff_papers(
     version, whose shape ``compare_scans`` knows) before comparing."""
     if old is None and new is None:
         raise ValueError(f"paper {key}: neither side exists")
-    before = _read(old, to_version, chain, registry) if old is not None else _Read(None, None, [])
-    after = _read(new, to_version, chain, registry) if new is not None else _Read(None, None, [])
+    absent = ScanRead(None, None, [])
+    before = read_scan(old, to_version, chain, registry) if old is not None else absent
+    after = read_scan(new, to_version, chain, registry) if new is not None else absent
     changes: list[Change] = []
     status: Status
     if old is None:

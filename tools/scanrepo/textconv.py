@@ -26,7 +26,7 @@ ITEM_KEYS = frozenset({"applies", "answer", "justification", "source"})
 INDENT = "    "
 # The schema versions by file name alone: importing the schema registry (and jsonschema) would
 # double the start-up time, which git pays once per file it shows.
-SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json")
+SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
 
 
 def schema_versions(schema_dir: Path = SCHEMA_DIR) -> list[int]:
@@ -165,7 +165,7 @@ def semantic_text(data: bytes, name: str, chain: Chain | None = None) -> str:
     try:
         doc = parse_strict(data)
     except JsonSyntaxError as exc:
-        return _raw(data, name, f"line {exc.line} column {exc.col}: {exc.message}")
+        return _raw(data, name, f"line {exc.line} column {exc.col}: {exc.path}: {exc.message}")
     if not isinstance(doc, dict):
         return _raw(data, name, "not a JSON object")
     try:

@@ -112,7 +112,11 @@ def paper_diff(
     """One paper's diff from its copies on each side (a duplicate keeps the newest version);
     ``labels`` prefix the file names in each side's problems (``HEAD~1:scans/...``)."""
     old, new = _newest(olds), _newest(news)
-    unreadable = [p for c in (old, new) if c and isinstance(p := contents[c], Problem)]
+    unreadable = [
+        replace(p, file=f"{label}:{p.file}") if label else p
+        for c, label in ((old, labels[0]), (new, labels[1]))
+        if c and isinstance(p := contents[c], Problem)
+    ]
     if unreadable:
         status: Literal["added", "removed", "modified"] = (
             "added" if old is None else "removed" if new is None else "modified"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from scanrepo.jsonio import (
 from scanrepo.problems import Problem
 from scanrepo.rules import check_rules
 from scanrepo.schemas import SchemaRegistry
+from scanrepo.workers import process_pool
 
 PARALLEL_THRESHOLD = 200
 CHUNK = 64
@@ -61,7 +61,8 @@ def _first_difference(a: bytes, b: bytes) -> int:
     return n
 
 
-def _version_of(doc: Any, registry: SchemaRegistry) -> tuple[int | None, str | None]:
+def version_of(doc: Any, registry: SchemaRegistry) -> tuple[int | None, str | None]:
+    """The scan_version of a parsed scan, or None and why it has none a schema knows."""
     if not isinstance(doc, dict):
         return None, f"a scan is a JSON object, not {type(doc).__name__}"
     if "scan_version" not in doc:
@@ -110,7 +111,7 @@ def check_parsed(
         line, col = locate(data, path)
         return Problem(name, line, col, format_json_path(path), message, kind)
 
-    version, error = _version_of(doc, registry)
+    version, error = version_of(doc, registry)
     result.version = version
     if error:
         path: tuple[str | int, ...] = ("scan_version",) if isinstance(doc, dict) else ()
@@ -216,6 +217,13 @@ class Job:
     fs_path: str | None = None
 
 
+def too_large(name: str, size: int) -> Problem:
+    """The problem of a file refused by its size, before its content is read."""
+    return Problem(
+        name, None, None, "$", f"file is {size} bytes; a scan may have at most {MAX_BYTES}", "io"
+    )
+
+
 def read_scan_file(path: Path, name: str) -> bytes | Problem:
     """A scan file's bytes, or the one problem that stops reading it."""
     try:
@@ -227,14 +235,7 @@ def read_scan_file(path: Path, name: str) -> bytes | Problem:
             return Problem(name, None, None, "$", "is a directory, not a scan file", "io")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return Problem(
-                name,
-                None,
-                None,
-                "$",
-                f"file is {size} bytes; a scan may have at most {MAX_BYTES}",
-                "io",
-            )
+            return too_large(name, size)
         return path.read_bytes()
     except OSError as exc:
         return Problem(name, None, None, "$", f"cannot read: {exc.strerror or exc}", "io")
@@ -273,9 +274,7 @@ def run_jobs(
         return results
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     results = []
-    with ProcessPoolExecutor(
-        workers, initializer=_init_worker, initargs=(registry.schema_dir,)
-    ) as pool:
+    with process_pool(workers, _init_worker, (registry.schema_dir,)) as pool:
         for chunk_results in pool.map(_run_chunk, chunks):
             results.extend(chunk_results)
             if progress:

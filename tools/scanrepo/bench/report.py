@@ -83,7 +83,7 @@ class Results:
                 theirs = self.of(anchor.subject)
                 row: dict[str, Any] = {
                     "operation": op.title,
-                    "ours": op.ours.command.shell_text() if op.ours else None,
+                    "ours": op.ours.command.shell_text(),
                     "ours_figures": ours.to_json() if ours else None,
                     "anchor": anchor.label,
                     "anchor_command": anchor.subject.command.shell_text()
@@ -93,8 +93,7 @@ class Results:
                     "target": anchor.target.describe(),
                     "ratio": None,
                     "met": None,
-                    "pending": op.pending
-                    or (None if anchor.subject else f"{anchor.label} is not installed"),
+                    "missing": None if anchor.subject else f"{anchor.label} is not installed",
                 }
                 if ours and theirs:
                     row["ratio"] = round(anchor.target.ratio(ours.median, theirs.median), 3)
@@ -111,7 +110,7 @@ class Results:
                     "series": point.series,
                     "work": point.work,
                     "corpus_scans": point.corpus_scans,
-                    "command": point.subject.command.shell_text() if point.subject else None,
+                    "command": point.subject.command.shell_text(),
                     "figures": f.to_json() if f else None,
                 }
             )
@@ -130,9 +129,7 @@ def table(operations: list[Operation], results: Results) -> str:
             first = i == 0
             cells = [
                 op.title if first else "",
-                (_seconds(ours) if ours else f"pending: {op.pending or 'tool missing'}")
-                if first
-                else "",
+                _seconds(ours) if ours and first else "",
                 _megabytes(ours) if ours and first else "",
                 anchor.label,
                 _seconds(theirs) if theirs else "not installed",

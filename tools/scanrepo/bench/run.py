@@ -62,16 +62,12 @@ def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
         runner = Runner(progress)
         for op in operations:
             progress(op.title)
-            subjects = [s for s in (op.ours, *(a.subject for a in op.anchors)) if s]
+            subjects = [op.ours, *(a.subject for a in op.anchors if a.subject)]
             runner.measure(subjects, sizes.repetitions)
         progress("scaling")
         for large in (False, True):
             runner.measure(
-                [
-                    p.subject
-                    for p in points
-                    if p.subject and (p.corpus_scans > sizes.main.scans) == large
-                ],
+                [p.subject for p in points if (p.corpus_scans > sizes.main.scans) == large],
                 sizes.large_repetitions if large else sizes.repetitions,
             )
     finished = time.perf_counter()

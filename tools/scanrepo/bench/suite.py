@@ -31,9 +31,9 @@ from scanrepo.resources import SCHEMA_DIR
 
 TOOLS = Path(__file__).resolve().parents[2]
 
-# tools/stats is being written on another branch. When it lands, set its whole-history
-# statistics command here (arguments after tools/stats), and the stats row is measured.
-STATS_ARGS: tuple[str, ...] | None = None
+# Whole-history statistics, measured without the blob cache: every blob is read, as by the
+# anchor (a second run with the cache reads none).
+STATS_ARGS = ("--stability", "--no-cache")
 
 
 @dataclass(frozen=True)
@@ -125,9 +125,8 @@ class Anchor:
 @dataclass(frozen=True)
 class Operation:
     title: str
-    ours: Subject | None  # None: the tool is not there yet
+    ours: Subject
     anchors: tuple[Anchor, ...]
-    pending: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,7 @@ class Point:
     series: str
     work: str  # what grows: "1,000 scans", "100 revisions", ...
     corpus_scans: int
-    subject: Subject | None
+    subject: Subject
 
 
 @dataclass
@@ -158,9 +157,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _tool(name: str) -> Path | None:
-    path = TOOLS / name
-    return path if path.is_file() else None
+def _tool(name: str) -> Path:
+    return TOOLS / name
 
 
 def _python(*args: str | Path) -> tuple[str, ...]:
@@ -202,11 +200,9 @@ class Plan:
 
     # --- validate ---------------------------------------------------------------------------
 
-    def validate(self, spec: CorpusSpec) -> Subject | None:
+    def validate(self, spec: CorpusSpec) -> Subject:
         corpus = self.corpus(spec)
         tool = _tool("validate")
-        if tool is None:
-            return None
         return Subject(
             f"validate@{spec.name}", "tools/validate", self.cmd(_python(tool), corpus.repo)
         )
@@ -242,11 +238,9 @@ class Plan:
 
     # --- migrate ----------------------------------------------------------------------------
 
-    def migrate(self, spec: CorpusSpec) -> Subject | None:
+    def migrate(self, spec: CorpusSpec) -> Subject:
         corpus = self.corpus(spec)
         tool = _tool("migrate")
-        if tool is None:
-            return None
         run_dir = self.space.path(f"migrate-{spec.name}")
         return Subject(
             f"migrate@{spec.name}",
@@ -275,11 +269,9 @@ class Plan:
 
     # --- diff -------------------------------------------------------------------------------
 
-    def diff(self, spec: CorpusSpec, number: int) -> Subject | None:
+    def diff(self, spec: CorpusSpec, number: int) -> Subject:
         corpus = self.corpus(spec)
         tool = _tool("diff")
-        if tool is None:
-            return None
         old, new = corpus.commits[number - 1], corpus.commits[number]
         return Subject(
             f"diff@{spec.name}:{number}",
@@ -335,11 +327,9 @@ class Plan:
 
     # --- log --------------------------------------------------------------------------------
 
-    def log(self, spec: CorpusSpec, revisions: int) -> Subject | None:
+    def log(self, spec: CorpusSpec, revisions: int) -> Subject:
         corpus = self.corpus(spec)
         tool = _tool("log")
-        if tool is None:
-            return None
         rev = corpus.commits[revisions - 1]  # commits 0 .. revisions-1 all change the hot paper
         return Subject(
             f"log@{spec.name}:{revisions}",
@@ -373,19 +363,15 @@ class Plan:
             "git log --raw + each blob once",
             self.cmd(_floor("history-blobs", corpus.repo), corpus.repo),
         )
-        tool = _tool("stats")
-        ours = None
-        if tool is not None and STATS_ARGS is not None:
-            ours = Subject(
-                f"stats@{spec.name}",
-                "tools/stats",
-                self.cmd(_python(tool, *STATS_ARGS), corpus.repo),
-            )
+        ours = Subject(
+            f"stats@{spec.name}",
+            "tools/stats --stability --no-cache",
+            self.cmd(_python(_tool("stats"), *STATS_ARGS), corpus.repo),
+        )
         return Operation(
             f"whole-history statistics ({_count(spec.commits + 1, 'commit')})",
             ours,
             (Anchor(floor, Target("within", 3), floor.label),),
-            pending="" if ours else "the statistics tool is not merged yet (branch stats)",
         )
 
     # --- all --------------------------------------------------------------------------------

@@ -23,6 +23,17 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
+def add_jobs_argument(parser: argparse.ArgumentParser, work: str = "worker processes") -> None:
+    """``--jobs N``; ``work`` says what the processes do."""
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"{work} (default: one per core)",
+    )
+
+
 def emit(text: str, stream: TextIO | None = None) -> None:
     print(terminal_safe(text), file=stream or sys.stdout)
 

@@ -129,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with GitRepo(Path.cwd()) as repo:
         key = paper_key_argument(args.key, repo.root, Path.cwd())
         changes = paper_history(repo, key, registry, chain, args.rev)
+        if repo.is_shallow():
+            emit(
+                "note: this is a shallow clone, so the paper's history may begin earlier than "
+                "shown (git fetch --unshallow fetches the rest)",
+                sys.stderr,
+            )
     if not changes:
         emit(f"no commit in the history of {args.rev} changed a scan of paper {key}", sys.stderr)
         return EXIT_PROBLEMS

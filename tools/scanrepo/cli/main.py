@@ -15,6 +15,11 @@ COMMANDS = {
     "diff": "scanrepo.cli.diff",
     "log": "scanrepo.cli.log",
     "textconv": "scanrepo.cli.textconv",
+    "stats": "scanrepo.cli.stats",
+    "export": "scanrepo.cli.export",
+    "report": "scanrepo.cli.report",
+    "merge-driver": "scanrepo.cli.merge_driver",
+    "resolve": "scanrepo.cli.resolve",
     "bench": "scanrepo.cli.bench",
 }
 

@@ -23,7 +23,7 @@ LISTED = 10  # files named in a refusal before "and N more"
 
 
 def _version(text: str) -> int:
-    if not re.fullmatch(r"v?(0|[1-9]\d{0,5})", text):
+    if not re.fullmatch(r"v?(0|[1-9]\d{0,5})", text, re.ASCII):
         raise argparse.ArgumentTypeError(f"{text!r} is not a scan version (e.g. 4 or v4)")
     return int(text.removeprefix("v"))
 

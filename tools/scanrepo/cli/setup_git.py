@@ -19,7 +19,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="replace a hook that tools/setup-git did not write (kept as a backup)",
+        help="replace a hook or git setting that tools/setup-git did not write "
+        "(an old hook is kept as a backup)",
     )
     args = parser.parse_args(argv)
     with GitRepo(Path.cwd()) as repo:

@@ -7,14 +7,23 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo.atomic import write_files
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, Progress, emit, run
+from scanrepo.atomic import WriteFailedError, write_files
+from scanrepo.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ArgumentParser,
+    Progress,
+    add_jobs_argument,
+    emit,
+    run,
+)
 from scanrepo.gitrepo import GitRepo
 from scanrepo.inputs import validate_commit, validate_index, validate_worktree
 from scanrepo.problems import ScanRepoError
 from scanrepo.report import Report
 from scanrepo.resources import SCHEMA_DIR
 from scanrepo.schemas import SchemaRegistry
+from scanrepo.textsafe import json_safe
 
 
 def build_parser() -> ArgumentParser:
@@ -48,13 +57,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print problems only, no summary"
     )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes (default: one per core)",
-    )
+    add_jobs_argument(parser)
     return parser
 
 
@@ -92,10 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = find_root(Path.cwd())
         report = validate_worktree(root, registry, args.paths, args.jobs, progress)
         if args.fix_format:
-            fixed = fix_format(report, root)
+            try:
+                fixed = fix_format(report, root)
+            except WriteFailedError as exc:
+                progress.close()
+                emit(f"failed: {_write_failure(exc, root)}", sys.stderr)
+                return EXIT_PROBLEMS
     progress.close()
     if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        print(json_safe(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
     else:
         for problem in report.problems:
             emit(problem.render())
@@ -106,6 +114,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             emit(report.summary(), sys.stderr if report.problems else sys.stdout)
     return EXIT_PROBLEMS if report.problems else EXIT_OK
+
+
+def _write_failure(exc: WriteFailedError, root: Path) -> str:
+    try:
+        path = exc.path.relative_to(root).as_posix()
+    except ValueError:
+        path = str(exc.path)
+    if exc.changed:
+        outcome = "some files were rewritten, others not: run the same command again"
+    else:
+        outcome = "no file was changed"
+    return f"{path}: cannot write: {exc.reason}; {outcome}"
 
 
 def find_root(start: Path) -> Path:

@@ -8,7 +8,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, Progress, emit, run
+from scanrepo.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ArgumentParser,
+    Progress,
+    add_jobs_argument,
+    emit,
+    run,
+)
 from scanrepo.cli.validate import find_root
 from scanrepo.gitrepo import GitRepo
 from scanrepo.gitstage import GitPlan, commit, plan_git, stage
@@ -62,13 +70,7 @@ def build_parser() -> ArgumentParser:
         action="store_true",
         help="migrate scans even if they have uncommitted changes",
     )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes (default: one per core)",
-    )
+    add_jobs_argument(parser)
     return parser
 
 

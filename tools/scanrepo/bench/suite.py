@@ -14,11 +14,11 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from scanrepo.bench.corpora import Corpus, CorpusSpec, linked_copy
+from scanrepo.bench.corpora import Corpus, CorpusSpec, git, linked_copy
 from scanrepo.bench.measure import (
     Command,
     Figures,
@@ -145,7 +145,6 @@ class Workspace:
 
     corpora: dict[CorpusSpec, Corpus]
     scratch: Path
-    env: dict[str, str] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
         return self.scratch / name
@@ -190,10 +189,17 @@ class Plan:
     def corpus(self, spec: CorpusSpec) -> Corpus:
         return self.space.corpora[spec]
 
-    def cmd(self, argv: tuple[str, ...], cwd: Path, **kw: object) -> Command:
-        return Command(argv, cwd, env=self.env, **kw)  # type: ignore[arg-type]
+    def cmd(
+        self,
+        argv: tuple[str, ...],
+        cwd: Path,
+        *,
+        stdin: Path | None = None,
+        ok: tuple[int, ...] = (0,),
+    ) -> Command:
+        return Command(argv, cwd, stdin=stdin, env=self.env, ok=ok)
 
-    def _list_file(self, corpus: Corpus, directory: Path, name: str, paths: list[str]) -> Path:
+    def _list_file(self, corpus: Corpus, name: str, paths: list[str]) -> Path:
         path = self.space.path(f"{corpus.spec.name}-{name}.txt")
         path.write_text("".join(p + "\n" for p in paths), encoding="utf-8")
         return path
@@ -211,7 +217,7 @@ class Plan:
         spec = self.sizes.main
         corpus = self.corpus(spec)
         files = corpus.scan_files(corpus.repo)
-        listed = self._list_file(corpus, corpus.repo, "v4-files", files)
+        listed = self._list_file(corpus, "v4-files", files)
         floor = Subject(
             f"parse-floor@{spec.name}",
             "strict parse (floor)",
@@ -253,7 +259,7 @@ class Plan:
         spec = self.sizes.main
         corpus = self.corpus(spec)
         files = corpus.scan_files(corpus.v3)
-        listed = self._list_file(corpus, corpus.v3, "v3-files", files)
+        listed = self._list_file(corpus, "v3-files", files)
         out = self.space.path(f"rewrite-{spec.name}")
         floor = Subject(
             f"rewrite-floor@{spec.name}",
@@ -280,8 +286,6 @@ class Plan:
         )
 
     def _changed(self, corpus: Corpus, number: int) -> list[tuple[str, str]]:
-        from scanrepo.bench.corpora import git
-
         out = git(
             corpus.repo,
             "diff-tree",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,15 +35,22 @@ def _forget_in_child() -> None:
     _held.clear()
 
 
+HOLDER_WAITS = 50
+
 os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _holder(fd: int) -> str:
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return "unknown"
-    return text if text.isdigit() else "unknown"
+    """The pid in the lock file; the holder writes it just after locking, so wait a moment."""
+    for _ in range(HOLDER_WAITS):
+        try:
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        except OSError:
+            return "unknown"
+        if text.isdigit():
+            return text
+        time.sleep(0.01)
+    return "unknown"
 
 
 def _acquire(path: Path, what: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -142,3 +143,12 @@ def position_of(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
     line = text.count("\n", 0, index) + 1
     col = index - (text.rfind("\n", 0, index) + 1) + 1
     return line, col
+
+
+def clone_of_tools(repo: Path) -> None:
+    """The data repository carries its own tools, as a clone of this repository does."""
+    shutil.copytree(ROOT / "tools", repo / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "schema", repo / "schema")
+    shutil.copytree(
+        ROOT / "migrations", repo / "migrations", ignore=shutil.ignore_patterns("__pycache__")
+    )

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import canonical, fixture_doc, git, put
-from scanrepo.corpus import Readers
+from scanrepo.survey.corpus import Readers
 
 F = "checklist.conflicts_of_interest.funding_disclosed"
 K = "checklist.scope_and_framing.key_terms_defined"

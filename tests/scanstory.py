@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from conftest import canonical, fixture_doc
-from scanrepo.chain import load_chain
-from scanrepo.keys import paper_key, scan_path
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
+from scanrepo.format.keys import paper_key, scan_path
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.migrate.chain import load_chain
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 
 HOSTILE = "</details><script>alert(1)</script> @someone \x1b[31mred\x1b[0m"
 FUNDING = ("checklist", "conflicts_of_interest", "funding_disclosed")

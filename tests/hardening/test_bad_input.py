@@ -28,9 +28,9 @@ from scanrepo.cli.export import main as export_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.cli.merge_driver import main as merge_driver_main
 from scanrepo.cli.report import main as report_main
+from scanrepo.cli.scan_textconv import main as textconv_main
 from scanrepo.cli.stats import main as stats_main
-from scanrepo.cli.textconv import main as textconv_main
-from scanrepo.jsonio import MAX_BYTES
+from scanrepo.format.strictjson import MAX_BYTES
 from toolruns import (
     PROBLEM_LINE,
     Outcome,

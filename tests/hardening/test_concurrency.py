@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TOOLS
-from scanrepo.lock import LockedError, exclusive
+from scanrepo.fs.lock import LockedError, exclusive
 from toolruns import init_repo, scans_of, v3_corpus, validate
 
 CORPUS = 40
@@ -71,7 +71,7 @@ def test_the_lock_dies_with_its_holder_though_a_forked_child_lives(tmp_path: Pat
             "-c",
             "import os, sys, time\n"
             f"sys.path.insert(0, {str(ROOT / 'tools')!r})\n"
-            "from scanrepo.lock import exclusive\n"
+            "from scanrepo.fs.lock import exclusive\n"
             f"with exclusive(__import__('pathlib').Path({str(lock)!r}), 'tools/migrate'):\n"
             "    child = os.fork()\n"
             "    if child == 0:\n"

@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 
 from conftest import TOOLS, canonical, git
-from scanrepo import generate, keys
-from scanrepo.jsonio import canonical_bytes
+from scanrepo.format import keys
+from scanrepo.format.strictjson import canonical_bytes
+from scanrepo.testing import generate
 from toolruns import commit_all, init_repo, migrate, scans_of, snapshot, v3_corpus, validate
 
 CORPUS = 200  # papers: enough for worker processes and a write phase worth hitting

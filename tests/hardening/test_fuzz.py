@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import canonical, fixture_doc
-from scanrepo import generate
-from scanrepo.jsonio import JsonSyntaxError, parse_strict
-from scanrepo.migrate import Migrator, prepare_file
+from scanrepo.diff.compare import ScanSide, diff_papers
+from scanrepo.diff.textconv import semantic_text
+from scanrepo.format.strictjson import JsonSyntaxError, parse_strict
+from scanrepo.migrate.plan import Migrator, prepare_file
 from scanrepo.problems import Problem
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.semdiff import ScanSide, diff_papers
-from scanrepo.textconv import semantic_text
-from scanrepo.validate import check_scan
+from scanrepo.testing import generate
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.validate.checks import check_scan
 
 QUICK, LONG = 60, 3000
 V3_PATH, V4_PATH = "scans/v3/2602/2602.07852.json", "scans/v4/2602/2602.07852.json"

@@ -21,15 +21,15 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from conftest import canonical, git
-from scanrepo.chain import load_chain
-from scanrepo.changes import DiffResult
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
-from scanrepo.cli.textconv import main as textconv_main
+from scanrepo.cli.scan_textconv import main as textconv_main
+from scanrepo.diff.changes import DiffResult
+from scanrepo.diff.compare import ScanSide, diff_papers
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.migrate.chain import load_chain
 from scanrepo.render import render_json, render_markdown, render_stat, render_text
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
-from scanrepo.semdiff import ScanSide, diff_papers
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 from toolruns import (
     commit_all,
     init_repo,

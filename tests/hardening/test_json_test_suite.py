@@ -15,7 +15,7 @@ import pytest
 from conftest import DATA, git
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
-from scanrepo.cli.textconv import main as textconv_main
+from scanrepo.cli.scan_textconv import main as textconv_main
 from toolruns import (
     PROBLEM_LINE,
     Outcome,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import canonical, git
-from scanrepo import keys
+from scanrepo.format import keys
 from toolruns import (
     commit_all,
     init_repo,

@@ -18,7 +18,7 @@ from conftest import ROOT, canonical, git
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.cli.migrate import main as migrate_main
-from scanrepo.cli.textconv import main as textconv_main
+from scanrepo.cli.scan_textconv import main as textconv_main
 from scanrepo.cli.validate import main as validate_main
 from toolruns import Main, Outcome, commit_all, init_repo, put_scan, run_in, scan_doc, snapshot
 

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from conftest import canonical, fixture_doc, git
-from scanrepo import generate, keys
-from scanrepo.chain import load_chain
 from scanrepo.cli.common import run
 from scanrepo.cli.migrate import main as migrate_main
 from scanrepo.cli.validate import main as validate_main
-from scanrepo.jsonio import canonical_bytes
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
+from scanrepo.format import keys
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.format.strictjson import canonical_bytes
+from scanrepo.migrate.chain import load_chain
+from scanrepo.testing import generate
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 
 Main = Callable[[Sequence[str] | None], int]
 

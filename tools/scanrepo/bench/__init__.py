@@ -2,5 +2,5 @@
 
 ``corpora`` builds (and caches) seeded repositories, ``floors`` holds the least-work passes run
 as subprocesses, ``measure`` times one command and its peak memory, ``suite`` says what is
-compared with what, and ``report`` prints the table and writes the JSON file.
+compared with what, and ``results`` prints the table and writes the JSON file.
 """

@@ -24,21 +24,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from scanrepo.chain import load_chain
-from scanrepo.history import HistorySpec, build_history
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.migrate.chain import load_chain
+from scanrepo.testing.synthetic_history import HistorySpec, build_history
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 
 SEED = 1
 BIG_COMMIT = 1000
 RESCANS = 25
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SOURCES = (
-    "generate.py",
-    "history.py",
-    "keys.py",
-    "chain.py",
-)  # jsonio: the canonical form is fixed
+    "testing/generate.py",
+    "testing/synthetic_history.py",
+    "format/keys.py",
+    "migrate/chain.py",
+)  # the canonical form is fixed
 FORMAT = 2  # bump when the layout of a cached corpus changes
 
 

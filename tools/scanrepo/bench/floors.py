@@ -11,8 +11,8 @@
 - ``history-blobs REPO``: one ``git log --raw`` over scans/ and every distinct blob it names
   read once, by one ``git cat-file --batch``: the least work of whole-history statistics.
 
-Only the standard library and scanrepo.jsonio are imported up front, so start-up costs what a
-small tool's start-up costs.
+Only the standard library and scanrepo.format.strictjson are imported up front, so start-up
+costs what a small tool's start-up costs.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from scanrepo.jsonio import canonical_bytes, parse_strict
+from scanrepo.format.strictjson import canonical_bytes, parse_strict
 
 CHUNK = 64
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scanrepo.bench.corpora import Corpus, CorpusSpec, ensure_corpus
-from scanrepo.bench.report import Results, machine
+from scanrepo.bench.results import Results, machine
 from scanrepo.bench.suite import (
     TOOLS,
     Operation,

@@ -27,7 +27,7 @@ from scanrepo.bench.measure import (
     linear_estimate,
     run_command,
 )
-from scanrepo.resources import SCHEMA_DIR
+from scanrepo.toolkit import SCHEMA_DIR
 
 TOOLS = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from scanrepo.bench.report import describe_machine, scaling_table, table
+from scanrepo.bench.results import describe_machine, scaling_table, table
 from scanrepo.bench.run import benchmark
 from scanrepo.bench.suite import FULL, QUICK, TOOLS
 from scanrepo.cli.common import EXIT_OK, ArgumentParser, emit, run

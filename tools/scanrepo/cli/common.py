@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from scanrepo.problems import ScanRepoError
-from scanrepo.textsafe import terminal_safe
+from scanrepo.render.inert import terminal_safe
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 

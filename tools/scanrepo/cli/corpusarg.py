@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanrepo.cli.validate import find_root
-from scanrepo.corpus import Corpus, load_commit, load_worktree
-from scanrepo.gitrepo import GitRepo
+from scanrepo.survey.corpus import Corpus, load_commit, load_worktree
+from scanrepo.vcs.repo import GitRepo
 
 
 @contextlib.contextmanager

@@ -8,17 +8,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo.chain import load_chain
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser
-from scanrepo.gitrepo import GitRepo
+from scanrepo.diff.revisions import parse_range, path_filter, split_arguments
+from scanrepo.diff.tree import RangeDiff, diff_range
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.migrate.chain import load_chain
 from scanrepo.problems import ScanRepoError
-from scanrepo.render.markdown import render_markdown
-from scanrepo.render.text import render_stat, render_text
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.revisions import parse_range, path_filter, split_arguments
-from scanrepo.schemas import SchemaRegistry
-from scanrepo.textsafe import json_safe
-from scanrepo.treediff import RangeDiff, diff_range
+from scanrepo.render.diff_markdown import render_markdown
+from scanrepo.render.diff_text import render_stat, render_text
+from scanrepo.render.inert import json_safe
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.vcs.repo import GitRepo
 
 USAGE = "tools/diff [options] [--staged] [REV | A B | A..B | A...B] [[--] PATH|KEY ...]"
 

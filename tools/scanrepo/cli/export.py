@@ -11,8 +11,11 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.corpusarg import corpus_of
 from scanrepo.cli.historyarg import add_history_arguments, add_rev_argument, history_of
 from scanrepo.cli.progress import StageProgress
-from scanrepo.corpus import Readers
-from scanrepo.export import (
+from scanrepo.fs.outfile import check_target, replaced_on_success
+from scanrepo.history.walk import Step
+from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.survey.corpus import Readers
+from scanrepo.survey.rows import (
     CORPUS_COLUMNS,
     HISTORY_COLUMNS,
     ExportColumn,
@@ -22,10 +25,7 @@ from scanrepo.export import (
     write_csv,
     write_parquet,
 )
-from scanrepo.gitrepo import GitRepo
-from scanrepo.outfile import check_target, replaced_on_success
-from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.scanhistory import Step
+from scanrepo.vcs.repo import GitRepo
 
 
 def build_parser() -> ArgumentParser:

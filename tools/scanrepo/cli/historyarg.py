@@ -7,9 +7,9 @@ from contextlib import AbstractContextManager
 
 from scanrepo.cli.common import add_jobs_argument
 from scanrepo.cli.progress import StageProgress
-from scanrepo.corpus import Readers
-from scanrepo.gitrepo import GitRepo
-from scanrepo.scanhistory import History, open_history
+from scanrepo.history.walk import History, open_history
+from scanrepo.survey.corpus import Readers
+from scanrepo.vcs.repo import GitRepo
 
 
 def add_rev_argument(parser: argparse.ArgumentParser, history_option: str) -> None:

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scanrepo import keys
-from scanrepo.chain import load_chain
-from scanrepo.changes import DiffResult
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.diff import use_color
-from scanrepo.gitrepo import GitRepo
-from scanrepo.paperlog import (
+from scanrepo.diff.changes import DiffResult
+from scanrepo.diff.textconv import is_item, item_summary
+from scanrepo.format import keys
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.history.paper import (
     CommitInfo,
     ItemState,
     PaperChange,
@@ -22,12 +22,12 @@ from scanrepo.paperlog import (
     item_parts,
     paper_history,
 )
+from scanrepo.migrate.chain import load_chain
 from scanrepo.problems import ScanRepoError
-from scanrepo.render.text import render_text
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
-from scanrepo.textconv import is_item, item_summary
-from scanrepo.textsafe import json_safe, terminal_safe
+from scanrepo.render.diff_text import render_text
+from scanrepo.render.inert import json_safe, terminal_safe
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.vcs.repo import GitRepo
 
 YELLOW, RESET = "\x1b[33m", "\x1b[0m"
 

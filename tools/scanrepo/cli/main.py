@@ -14,7 +14,7 @@ COMMANDS = {
     "migrate": "scanrepo.cli.migrate",
     "diff": "scanrepo.cli.diff",
     "log": "scanrepo.cli.log",
-    "textconv": "scanrepo.cli.textconv",
+    "textconv": "scanrepo.cli.scan_textconv",
     "stats": "scanrepo.cli.stats",
     "export": "scanrepo.cli.export",
     "report": "scanrepo.cli.report",

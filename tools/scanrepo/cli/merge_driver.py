@@ -13,19 +13,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo import mergerecord
-from scanrepo.atomic import write_files
-from scanrepo.chain import load_chain
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.jsonio import MAX_BYTES
-from scanrepo.keys import parse_scan_path
-from scanrepo.merge3 import SIDES
-from scanrepo.mergepaper import PaperMerge, merge_paper
-from scanrepo.mergerecord import MergeRecord
+from scanrepo.format.keys import parse_scan_path
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.format.strictjson import MAX_BYTES
+from scanrepo.fs.atomic import write_files
+from scanrepo.merge import record as mergerecord
+from scanrepo.merge.paper import PaperMerge, merge_paper
+from scanrepo.merge.record import MergeRecord
+from scanrepo.merge.threeway import SIDES
+from scanrepo.migrate.chain import load_chain
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
-from scanrepo.validate import too_large
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.validate.checks import too_large
 
 PREFIX = "scanrepo merge"
 

@@ -18,13 +18,13 @@ from scanrepo.cli.common import (
     run,
 )
 from scanrepo.cli.validate import find_root
-from scanrepo.gitrepo import GitRepo
-from scanrepo.gitstage import GitPlan, commit, plan_git, stage
-from scanrepo.lock import LockedError, exclusive
-from scanrepo.migrate import Migrator, Plan, plan_migration
-from scanrepo.moves import WriteError, apply_plan
+from scanrepo.fs.lock import LockedError, exclusive
+from scanrepo.migrate.apply import WriteError, apply_plan
+from scanrepo.migrate.plan import Migrator, Plan, plan_migration
+from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
 from scanrepo.problems import ScanRepoError
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.vcs.repo import GitRepo
 
 LOCK_NAME = "scanrepo-migrate.lock"
 LISTED = 10  # files named in a refusal before "and N more"

@@ -11,13 +11,13 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.historyarg import add_history_arguments, history_of
 from scanrepo.cli.progress import StageProgress
 from scanrepo.cli.validate import find_root
-from scanrepo.corpus import Readers, load_commit, load_worktree
-from scanrepo.gitrepo import GitRepo
-from scanrepo.outfile import check_target, replaced_on_success
-from scanrepo.recent import Timeline, recent_keys, timelines
-from scanrepo.report_html import ReportData, render_report
-from scanrepo.stability import Stability, stability
-from scanrepo.stats import corpus_stats
+from scanrepo.fs.outfile import check_target, replaced_on_success
+from scanrepo.history.recent import Timeline, recent_keys, timelines
+from scanrepo.render.html_report import ReportData, render_report
+from scanrepo.survey.corpus import Readers, load_commit, load_worktree
+from scanrepo.survey.figures import corpus_stats
+from scanrepo.survey.stability import Stability, stability
+from scanrepo.vcs.repo import GitRepo
 
 
 def build_parser() -> ArgumentParser:

@@ -6,22 +6,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo import mergerecord
-from scanrepo.atomic import write_files
-from scanrepo.chain import Chain, load_chain
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.conflicttext import conflict_lines
-from scanrepo.gitrepo import GitRepo
-from scanrepo.jsonio import JsonSyntaxError, canonical_bytes, parse_strict
-from scanrepo.keys import normalise_key_argument
-from scanrepo.merge3 import SIDES, Side
-from scanrepo.mergepaper import digest, merge_docs, merge_paper
-from scanrepo.mergerecord import MergeRecord
-from scanrepo.mergestate import MergeHeads, index_paths_by_key, key_of, unmerged, unpaired
+from scanrepo.format.keys import normalise_key_argument
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.format.strictjson import JsonSyntaxError, canonical_bytes, parse_strict
+from scanrepo.fs.atomic import write_files
+from scanrepo.merge import record as mergerecord
+from scanrepo.merge.paper import digest, merge_docs, merge_paper
+from scanrepo.merge.record import MergeRecord
+from scanrepo.merge.state import MergeHeads, index_paths_by_key, key_of, unmerged, unpaired
+from scanrepo.merge.threeway import SIDES, Side
+from scanrepo.migrate.chain import Chain, load_chain
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.resources import MIGRATIONS_DIR, SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
-from scanrepo.validate import check_scan
+from scanrepo.render.conflicts import conflict_lines
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.validate.checks import check_scan
+from scanrepo.vcs.repo import GitRepo
 
 # What git's stages of an unpaired path say happened to the paper.
 _UNPAIRED = {

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.gitrepo import GitRepo
-from scanrepo.gitsetup import setup
+from scanrepo.vcs.install import setup
+from scanrepo.vcs.repo import GitRepo
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,18 +11,18 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.corpusarg import corpus_of
 from scanrepo.cli.historyarg import add_history_arguments, add_rev_argument, history_of
 from scanrepo.cli.progress import StageProgress
-from scanrepo.corpus import Readers
-from scanrepo.gitrepo import GitRepo
 from scanrepo.problems import Problem, ScanRepoError
-from scanrepo.stability import stability
-from scanrepo.stats import GROUP_BYS, corpus_stats
-from scanrepo.statstables import (
+from scanrepo.render.figure_tables import (
     corpus_evidence,
     corpus_tables,
     stability_evidence,
     stability_tables,
 )
-from scanrepo.tables import Table, render_csv, render_json, render_markdown, render_text
+from scanrepo.render.tables import Table, render_csv, render_json, render_markdown, render_text
+from scanrepo.survey.corpus import Readers
+from scanrepo.survey.figures import GROUP_BYS, corpus_stats
+from scanrepo.survey.stability import stability
+from scanrepo.vcs.repo import GitRepo
 
 FORMAT_NAME = "scanrepo-stats"
 FORMAT_VERSION = 1

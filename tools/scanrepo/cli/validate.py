@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo.atomic import WriteFailedError, write_files
 from scanrepo.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -17,13 +16,14 @@ from scanrepo.cli.common import (
     emit,
     run,
 )
-from scanrepo.gitrepo import GitRepo
-from scanrepo.inputs import validate_commit, validate_index, validate_worktree
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.fs.atomic import WriteFailedError, write_files
 from scanrepo.problems import ScanRepoError
-from scanrepo.report import Report
-from scanrepo.resources import SCHEMA_DIR
-from scanrepo.schemas import SchemaRegistry
-from scanrepo.textsafe import json_safe
+from scanrepo.render.inert import json_safe
+from scanrepo.toolkit import SCHEMA_DIR
+from scanrepo.validate.outcome import Report
+from scanrepo.validate.sources import validate_commit, validate_index, validate_worktree
+from scanrepo.vcs.repo import GitRepo
 
 
 def build_parser() -> ArgumentParser:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from scanrepo.changes import DiffResult
-from scanrepo.render.markdown import render_markdown
-from scanrepo.render.text import render_stat, render_text
-from scanrepo.textsafe import json_safe
+from scanrepo.diff.changes import DiffResult
+from scanrepo.render.diff_markdown import render_markdown
+from scanrepo.render.diff_text import render_stat, render_text
+from scanrepo.render.inert import json_safe
 
 
 def render_json(result: DiffResult) -> str:

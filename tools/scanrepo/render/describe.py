@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scanrepo.changes import Change, ChangeKind, DiffResult, PaperDiff
-from scanrepo.worddiff import word_counts, word_diff
+from scanrepo.diff.changes import Change, ChangeKind, DiffResult, PaperDiff
+from scanrepo.diff.worddiff import word_counts, word_diff
 
 Style = Literal["plain", "data", "old", "new", "del", "ins"]
 Piece = tuple[Style, str]

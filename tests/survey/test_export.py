@@ -1,0 +1,115 @@
+"""tools/export on the hand-built history of ``knownhistory``: the rows, their columns and types,
+in CSV and Parquet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, git, run_tool
+from knownhistory import ITEMS_PER_PAPER, F, build
+from scanrepo.survey.rows import CORPUS_COLUMNS, HISTORY_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def known(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    repo = tmp_path_factory.mktemp("export") / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    return repo, build(repo)
+
+
+def exported(repo: Path, *args: str) -> list[dict[str, str]]:
+    done = run_tool("export", *args, cwd=repo)
+    assert done.returncode in (0, 1), done.stderr
+    return list(csv.DictReader(io.StringIO(done.stdout)))
+
+
+def test_corpus_rows(known: tuple[Path, list[str]]) -> None:
+    repo, _ = known
+    rows = exported(repo)
+    assert list(rows[0]) == [c.name for c in CORPUS_COLUMNS]
+    assert len(rows) == 3 * ITEMS_PER_PAPER  # P1, P2, P4; P5 is not JSON
+    [p4] = [r for r in rows if r["key"] == "2601.00004" and r["item"] == F]
+    assert p4 == {
+        **p4,
+        "scan_version": "4",
+        "scope": "universal",
+        "section": "conflicts_of_interest",
+        "name": "funding_disclosed",
+        "applies": "true",
+        "answer": "true",
+        "rating": "yes",
+        "source": "haiku",
+        "venue": "arXiv",
+        "year": "2026",
+    }
+
+
+def test_history_rows(known: tuple[Path, list[str]]) -> None:
+    repo, commits = known
+    rows = exported(repo, "--history")
+    assert list(rows[0]) == [c.name for c in HISTORY_COLUMNS]
+    # scans each commit wrote and could read: C1 4, C2 3, C3 2, C4 2, C5 1 (P5 unreadable)
+    assert len(rows) == (4 + 3 + 2 + 2 + 1) * ITEMS_PER_PAPER
+    p1 = [r for r in rows if r["key"] == "2601.00001" and r["item"] == F]
+    assert [(r["commit"], r["change"], r["rating"], r["source"]) for r in p1] == [
+        (commits[0], "added", "yes", "opus"),
+        (commits[1], "rescan", "no", "opus"),
+        (commits[2], "rescan", "yes", "haiku"),
+        (commits[4], "rescan", "yes", "opus"),
+    ]
+    assert [r["answer_flipped"] for r in p1] == ["", "true", "true", "false"]
+    assert [r["source_changed"] for r in p1] == ["", "false", "true", "true"]
+    assert p1[1]["previous_rating"] == "yes"
+    assert p1[0]["commit_date"].endswith("Z")
+    [migrated] = [r for r in rows if r["key"] == "2601.00004" and r["commit"] == commits[2]][:1]
+    assert migrated["change"] == "unchanged"
+    assert migrated["path"] == "scans/v4/2601/2601.00004.json"
+
+
+def test_parquet_keeps_the_types(known: tuple[Path, list[str]], tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow (the export extra) is absent")
+    repo, _ = known
+    for args, columns in (([], CORPUS_COLUMNS), (["--history"], HISTORY_COLUMNS)):
+        target = tmp_path / "out.parquet"
+        done = run_tool("export", *args, "--format", "parquet", "-o", str(target), cwd=repo)
+        assert done.returncode in (0, 1), done.stderr
+        table = pq.read_table(target)
+        assert table.column_names == [c.name for c in columns]
+        types = {f.name: str(f.type) for f in table.schema}
+        for column in columns:
+            expected = {"string": "string", "int64": "int64", "bool": "bool"}.get(column.type)
+            if expected:
+                assert types[column.name] == expected, column.name
+            else:
+                assert types[column.name].startswith("timestamp") and "UTC" in types[column.name]
+        csv_rows = exported(repo, *args)
+        assert table.num_rows == len(csv_rows)
+        first = table.slice(0, 1).to_pylist()[0]
+        assert first["key"] == csv_rows[0]["key"]
+        assert first["applies"] is (csv_rows[0]["applies"] == "true")
+        assert sorted(tmp_path.iterdir()) == [target]  # no temporary file left
+
+
+def test_usage_and_write_errors(known: tuple[Path, list[str]], tmp_path: Path) -> None:
+    repo, _ = known
+    no_file = run_tool("export", "--format", "parquet", cwd=repo)
+    assert no_file.returncode == 2
+    assert "-o PATH" in no_file.stderr
+    missing = run_tool("export", "-o", str(tmp_path / "no" / "such" / "x.csv"), cwd=repo)
+    assert missing.returncode == 2
+    assert "no such directory" in missing.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_readme_documents_every_column() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    types = {"string": "string", "int64": "int64", "bool": "bool", "timestamp": "timestamp (UTC)"}
+    for column in (*CORPUS_COLUMNS, *HISTORY_COLUMNS):
+        documented = f"| `{column.name}` | {types[column.type]}"
+        documented += ", nullable |" if column.nullable else " |"
+        assert documented in readme, column.name

@@ -1,0 +1,170 @@
+"""The semantic diff between two sides of the repository: changed scans paired by paper key.
+
+A scan that moved (``scans/v3/...`` to ``scans/v4/...``) shows in git as one path deleted and
+another added; both carry the same paper key, so they are compared as one paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from scanrepo.diff.changes import DiffResult, PaperDiff
+from scanrepo.diff.compare import ScanSide, diff_papers
+from scanrepo.diff.revisions import Copy, Pair, PathFilter, Range, changed_pairs, read_copies
+from scanrepo.format import keys
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.migrate.chain import Chain
+from scanrepo.problems import Problem
+from scanrepo.validate.checks import check_scan, stray_problem
+from scanrepo.vcs.repo import GitRepo
+
+Contents = dict[Copy, bytes | Problem]
+
+
+@dataclass
+class RangeDiff:
+    """The papers that differ, and what validation says of the new side of each changed scan."""
+
+    result: DiffResult
+    problems: list[Problem]
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything differs in meaning, or could not be compared (git's exit code 1)."""
+        return bool(self.problems) or any(
+            paper.status != "unchanged" or paper.problems for paper in self.result.papers
+        )
+
+
+def diff_range(
+    repo: GitRepo,
+    rng: Range,
+    registry: SchemaRegistry,
+    chain: Chain,
+    paths: PathFilter | None = None,
+    validate: bool = False,
+) -> RangeDiff:
+    """Compare every changed scan between the two sides; with ``validate``, check the new side."""
+    pairs = _selected(changed_pairs(repo, rng), paths)
+    by_key: dict[str, tuple[list[Copy], list[Copy]]] = {}
+    for pair in pairs:
+        where = keys.parse_scan_path(pair.path)
+        if where is not None:
+            olds, news = by_key.setdefault(where[2], ([], []))
+            olds.extend([pair.old] if pair.old else [])
+            news.extend([pair.new] if pair.new else [])
+    contents = read_copies(repo, [c for pair in pairs for c in (pair.old, pair.new) if c])
+    # Problems of the old side name its commit; the new side's are what a reviewer fixes.
+    old_label = rng.old.commit[:12] if rng.old.commit else None
+    papers = [
+        paper_diff(key, olds, news, contents, registry, chain, (old_label, None))
+        for key, (olds, news) in by_key.items()
+    ]
+    result = DiffResult.of(rng.old.label, rng.new.label, papers)
+    problems = _validate(pairs, contents, registry, papers) if validate else []
+    return RangeDiff(result, problems)
+
+
+def _selected(pairs: list[Pair], paths: PathFilter | None) -> list[Pair]:
+    """The pairs ``paths`` selects; a paper is selected whole, whichever of its paths matched."""
+    if paths is None:
+        return pairs
+    chosen = {keys.parse_scan_path(pair.path) for pair in pairs if paths.wants(pair.path)}
+    chosen_keys = {where[2] for where in chosen if where}
+    return [
+        pair
+        for pair in pairs
+        if paths.wants(pair.path)
+        or ((where := keys.parse_scan_path(pair.path)) is not None and where[2] in chosen_keys)
+    ]
+
+
+def _version(copy: Copy | None) -> int | None:
+    where = keys.parse_scan_path(copy.path) if copy else None
+    return where[0] if where else None
+
+
+def _newest(copies: list[Copy]) -> Copy | None:
+    """The copy in the newest version directory: the one a duplicate's reader would keep."""
+    return max(copies, key=lambda c: (_version(c) or 0, c.path), default=None)
+
+
+def _duplicates(key: str, copies: list[Copy]) -> list[Problem]:
+    if len(copies) < 2:
+        return []
+    paths = ", ".join(c.path for c in copies)
+    return [
+        Problem(c.path, None, None, "$", f"paper {key} has more than one scan ({paths})", "layout")
+        for c in copies
+    ]
+
+
+def paper_diff(
+    key: str,
+    olds: list[Copy],
+    news: list[Copy],
+    contents: Contents,
+    registry: SchemaRegistry,
+    chain: Chain,
+    labels: tuple[str | None, str | None] = (None, None),
+) -> PaperDiff:
+    """One paper's diff from its copies on each side (a duplicate keeps the newest version);
+    ``labels`` prefix the file names in each side's problems (``HEAD~1:scans/...``)."""
+    old, new = _newest(olds), _newest(news)
+    unreadable = [
+        replace(p, file=f"{label}:{p.file}") if label else p
+        for c, label in ((old, labels[0]), (new, labels[1]))
+        if c and isinstance(p := contents[c], Problem)
+    ]
+    if unreadable:
+        status: Literal["added", "removed", "modified"] = (
+            "added" if old is None else "removed" if new is None else "modified"
+        )
+        return PaperDiff(
+            key=key,
+            status=status,
+            old_path=old.path if old else None,
+            new_path=new.path if new else None,
+            old_version=_version(old),
+            new_version=_version(new),
+            changes=[],
+            problems=unreadable + _duplicates(key, news),
+        )
+    paper = diff_papers(
+        key,
+        _side(old, contents, labels[0]),
+        _side(new, contents, labels[1]),
+        registry.newest,
+        chain,
+        registry,
+    )
+    duplicates = _duplicates(key, news)
+    return replace(paper, problems=[*paper.problems, *duplicates]) if duplicates else paper
+
+
+def _side(copy: Copy | None, contents: Contents, label: str | None) -> ScanSide | None:
+    if copy is None:
+        return None
+    data = contents[copy]
+    assert isinstance(data, bytes)
+    return ScanSide(copy.path, data, label)
+
+
+def _validate(
+    pairs: list[Pair], contents: Contents, registry: SchemaRegistry, papers: list[PaperDiff]
+) -> list[Problem]:
+    """Validation problems of each changed path's new side not already told by the diff."""
+    told = {problem for paper in papers for problem in paper.problems}
+    found: list[Problem] = []
+    for pair in pairs:
+        if pair.new is None:
+            continue
+        data = contents[pair.new]
+        if isinstance(data, Problem):
+            found.append(data)
+        elif pair.path.endswith(".json"):
+            found.extend(check_scan(data, pair.path, pair.path, registry).problems)
+        elif stray := stray_problem(pair.path, pair.path):
+            found.append(stray)
+    return [problem for problem in found if problem not in told]

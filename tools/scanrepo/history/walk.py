@@ -1,0 +1,168 @@
+"""A walk through the history of every scan: each revision of each paper with the readings of
+its two sides, oldest commit first.
+
+The revisions come from one ``git log`` (``history.gitlog``). Each distinct blob is read once: those
+not in the reading cache are fetched in one batch through one ``git cat-file --batch`` process,
+read (parse, validate, migrate to the newest version) and stored in the cache; the walk then
+takes every reading from the cache, keeping in memory only those a later revision still needs.
+
+A revision is of one of these kinds:
+
+``added``       the commit added the paper's scan (its first scan, or a scan after a removal)
+``removed``     the commit removed it
+``rescan``      both sides read, and they differ after migration to the newest version
+``unchanged``   both sides read, and mean the same: a pure migration, a move, a reordering
+``unreadable``  a side exists but cannot be read (syntax, schema or migration problem)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from scanrepo.history.cache import CACHE_DIR, Reading, ReadingCache, fingerprint, read_all
+from scanrepo.history.gitlog import Copy, Revision, revisions
+from scanrepo.problems import Problem
+from scanrepo.survey.corpus import Readers
+from scanrepo.vcs.repo import GitRepo
+
+RevisionKind = Literal["added", "removed", "rescan", "unchanged", "unreadable"]
+REVISION_KINDS: tuple[RevisionKind, ...] = (
+    "added",
+    "removed",
+    "rescan",
+    "unchanged",
+    "unreadable",
+)
+Progress = Callable[[int, int], None] | None
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Step:
+    revision: Revision
+    kind: RevisionKind
+    before: Reading | None
+    after: Reading | None
+
+    def problems(self) -> list[Problem]:
+        """The problems of its unreadable sides, named ``<commit>:<path>``."""
+        found = []
+        for copy, reading in ((self.revision.old, self.before), (self.revision.new, self.after)):
+            if copy is not None and reading is not None and reading.problem is not None:
+                name = f"{self.revision.commit.sha[:12]}:{copy.path}"
+                found.append(dataclasses.replace(reading.problem, file=name))
+        return found
+
+
+def kind_of(before: Reading | None, after: Reading | None) -> RevisionKind:
+    if after is None:
+        return "removed"
+    if not after.readable or (before is not None and not before.readable):
+        return "unreadable"
+    if before is None:
+        return "added"
+    return "unchanged" if before.digest == after.digest else "rescan"
+
+
+class History:
+    """The revisions reachable from a commit, their blobs read and cached, ready to walk."""
+
+    def __init__(
+        self,
+        repo: GitRepo,
+        readers: Readers,
+        cache: ReadingCache,
+        rev: str = "HEAD",
+        progress: Progress = None,
+        workers: int | None = None,
+    ) -> None:
+        self.commit = repo.resolve(rev)
+        self.cache = cache
+        self.revisions = list(revisions(repo, self.commit))
+        self.uses: Counter[str] = Counter(c.blob for c in self._copies())
+        cached = cache.known()
+        self.blobs = len(self.uses)
+        self.cached = sum(1 for blob in self.uses if blob in cached)
+        missing = [c for c in self._first_uses() if c.blob not in cached]
+        self._read_missing(repo, readers, missing, progress, workers or os.cpu_count() or 1)
+
+    @property
+    def commits(self) -> int:
+        return len({r.commit.sha for r in self.revisions})
+
+    def _copies(self) -> Iterator[Copy]:
+        for revision in self.revisions:
+            if revision.old is not None:
+                yield revision.old
+            if revision.new is not None:
+                yield revision.new
+
+    def _first_uses(self) -> list[Copy]:
+        """One copy per blob, in the order the walk first needs them."""
+        return list({c.blob: c for c in self._copies()}.values())
+
+    def _read_missing(
+        self,
+        repo: GitRepo,
+        readers: Readers,
+        missing: list[Copy],
+        progress: Progress,
+        workers: int,
+    ) -> None:
+        paths = {c.blob: c.path for c in missing}
+        contents = ((blob, paths[blob], data) for blob, data in repo.read_blobs(paths))
+        batch: list[tuple[str, bytes]] = []
+        for done, row in enumerate(read_all(contents, len(paths), readers, workers), 1):
+            batch.append(row)
+            if len(batch) == _BATCH:
+                self.cache.put_many(batch)
+                batch = []
+            if progress:
+                progress(done, len(paths))
+        self.cache.put_many(batch)
+
+    def steps(self) -> Iterator[Step]:
+        """Every revision, oldest commit first, with its readings."""
+        left = Counter(self.uses)
+        live: dict[str, Reading] = {}
+
+        def take(copy: Copy | None) -> Reading | None:
+            if copy is None:
+                return None
+            reading = live.get(copy.blob)
+            if reading is None:
+                reading = self.cache.get(copy.blob)
+                assert reading is not None, "every blob of the walk was cached before it"
+                live[copy.blob] = reading
+            left[copy.blob] -= 1
+            if not left[copy.blob]:
+                del live[copy.blob]
+            return reading
+
+        for revision in self.revisions:
+            before, after = take(revision.old), take(revision.new)
+            yield Step(revision, kind_of(before, after), before, after)
+
+
+@contextlib.contextmanager
+def open_history(
+    repo: GitRepo,
+    readers: Readers,
+    rev: str = "HEAD",
+    *,
+    cache: bool = True,
+    progress: Progress = None,
+    workers: int | None = None,
+) -> Iterator[History]:
+    """The history of ``rev``, its readings cached in the repository's git directory (shared by
+    its worktrees), or for this run only when ``cache`` is False."""
+    directory = Path(repo.repo.common_dir).resolve() / CACHE_DIR if cache else None
+    with ReadingCache(directory, fingerprint(readers)) as readings:
+        yield History(repo, readers, readings, rev, progress, workers)

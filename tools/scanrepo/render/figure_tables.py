@@ -1,0 +1,287 @@
+"""The figures of ``survey.figures`` and ``survey.stability`` as tables (``render.tables``).
+
+One table per kind of figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from scanrepo.problems import ScanRepoError
+from scanrepo.render.tables import Cell, Column, Table
+from scanrepo.survey.corpus import Scan, items, rating
+from scanrepo.survey.estimates import Kappa, Proportion
+from scanrepo.survey.figures import CorpusStats
+from scanrepo.survey.stability import Observation, Stability, matches
+
+
+def _rate(name: str, header: str) -> tuple[Column, Column, Column]:
+    return (
+        Column(name, header, "rate"),
+        Column(f"{name}_low", f"{header} low", "rate"),
+        Column(f"{name}_high", f"{header} high", "rate"),
+    )
+
+
+def _share(p: Proportion) -> tuple[Cell, Cell, Cell]:
+    interval = p.interval
+    return (p.share, *(interval if interval else (None, None)))
+
+
+def _kappa(k: Kappa) -> tuple[Cell, Cell, Cell, Cell]:
+    interval = k.interval
+    return (k.agreement, k.kappa, *(interval if interval else (None, None)))
+
+
+_KAPPA_COLUMNS = (
+    Column("agreement", "agreement", "rate"),
+    Column("kappa", "kappa", "kappa"),
+    Column("kappa_low", "kappa low", "kappa"),
+    Column("kappa_high", "kappa high", "kappa"),
+)
+
+
+def corpus_tables(stats: CorpusStats, top: int) -> list[Table]:
+    overview: list[tuple[Cell, ...]] = [("papers", stats.papers, None)]
+    papers = stats.papers or 1
+    overview += [(f"paper type {t}", n, n / papers) for t, n in stats.by_type.items()]
+    overview += [(f"scan version v{v}", n, n / papers) for v, n in stats.by_version.items()]
+    answers = sum(stats.sources.values()) or 1
+    overview += [(f"answers by {s}", n, n / answers) for s, n in stats.sources.items()]
+    grouped = any(t.group is not None for t in stats.items)
+    group_column = (Column("group", "group", "data"),) if grouped else ()
+    item_rows = [
+        (
+            *((t.group,) if grouped else ()),
+            t.where,
+            t.papers,
+            t.applies,
+            t.yes.k,
+            *_share(t.yes),
+        )
+        for t in stats.items
+    ]
+    return [
+        Table(
+            "corpus",
+            f"Corpus ({stats.label})",
+            (
+                Column("figure", "figure", "data"),
+                Column("count", "count"),
+                Column("share", "share", "rate"),
+            ),
+            overview,
+        ),
+        Table(
+            "items",
+            "Checklist items: share answered yes where the item applies (Wilson 95% CI)",
+            (
+                *group_column,
+                Column("item", "item", "item"),
+                Column("papers", "papers"),
+                Column("applies", "applies"),
+                Column("yes", "yes"),
+                *_rate("yes_share", "yes share"),
+            ),
+            item_rows,
+        ),
+        Table(
+            "red_flags",
+            f"Red flags: the {min(top, len(stats.flags))} most frequent of {len(stats.flags)}",
+            (
+                Column("flag", "flag", "data"),
+                Column("papers", "papers"),
+                Column("share", "share of papers", "rate"),
+            ),
+            [(f.flag, f.papers, f.papers / papers) for f in stats.flags[:top]],
+        ),
+        Table(
+            "claims",
+            "Claims by support level",
+            (
+                Column("supported", "supported", "data"),
+                Column("claims", "claims"),
+                Column("share", "share of claims", "rate"),
+                Column("papers", "papers"),
+            ),
+            [
+                (
+                    s.level,
+                    s.claims,
+                    s.claims / (sum(x.claims for x in stats.support) or 1),
+                    s.papers,
+                )
+                for s in stats.support
+            ],
+        ),
+        Table(
+            "engagement",
+            "Engagement scores: papers per score",
+            (
+                Column("factor", "factor", "data"),
+                Column("mean", "mean", "number"),
+                *(Column(f"score_{s}", f"score {s}") for s in range(4)),
+                Column("other", "other"),
+            ),
+            [(e.factor, e.mean, *e.counts, e.other) for e in stats.engagement],
+        ),
+    ]
+
+
+def corpus_evidence(scans: Iterable[Scan], name: str) -> Table:
+    """Every paper's answer to the item ``name`` names."""
+    rows: list[tuple[Cell, ...]] = []
+    found: set[str] = set()
+    for scan in scans:
+        for where, item in items(scan.doc):
+            if matches(where, name):
+                found.add(where)
+                value = rating(item["applies"], item["answer"])
+                rows.append((where, scan.key, scan.path, value, item["source"]))
+    _check_one(name, found)
+    return Table(
+        "evidence",
+        f"Evidence: every paper's answer to {name}",
+        (
+            Column("item", "item", "item"),
+            Column("key", "paper", "data"),
+            Column("path", "file", "data"),
+            Column("answer", "answer", "text"),
+            Column("source", "source", "data"),
+        ),
+        rows,
+    )
+
+
+def _check_one(name: str, found: set[str]) -> None:
+    if not found:
+        raise ScanRepoError(f"no checklist item {name!r} in the corpus")
+    if len(found) > 1:
+        names = ", ".join(sorted(found))
+        raise ScanRepoError(f"{name!r} names several items ({names}); name one in full")
+
+
+def stability_tables(st: Stability) -> list[Table]:
+    history: list[tuple[Cell, ...]] = [
+        ("commit", st.commit),
+        ("commits changing scans", st.commits),
+        *((f"revisions: {kind}", count) for kind, count in st.kinds.items()),
+        ("scan blobs", st.blobs),
+        ("of them cached", st.cached),
+    ]
+    overall: list[tuple[Cell, ...]] = [
+        (
+            "all items",
+            st.answer.n,
+            *_share(st.answer),
+            *_share(st.applies),
+            st.agreement.n,
+            *_kappa(st.agreement),
+        )
+    ]
+    overall += [
+        (
+            f"{p.a} vs {p.b}",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            p.agreement.n,
+            *_kappa(p.agreement),
+        )
+        for p in st.source_pairs
+    ]
+    flips = (
+        *_rate("answer_flip_rate", "answer flips"),
+        *_rate("applies_flip_rate", "applies flips"),
+        Column("pairs", "model pairs"),
+        *_KAPPA_COLUMNS,
+    )
+    return [
+        Table(
+            "history",
+            "History",
+            (Column("figure", "figure", "text"), Column("value", "value", "text")),
+            [(name, str(value)) for name, value in history],
+        ),
+        Table(
+            "overall",
+            "Overall: flips over rescans, agreement where two models answered",
+            (Column("scope", "scope", "data"), Column("observations", "rescans"), *flips),
+            overall,
+        ),
+        Table(
+            "stability",
+            "Items from most stable to noisiest (flip rate over rescans, Wilson 95% CI; "
+            "Cohen's kappa between models)",
+            (
+                Column("rank", "rank"),
+                Column("item", "item", "item"),
+                Column("papers", "papers"),
+                Column("observations", "rescans"),
+                Column("answer_flips", "answer flips"),
+                Column("applies_flips", "applies flips"),
+                *flips,
+            ),
+            [
+                (
+                    rank,
+                    i.where,
+                    i.papers,
+                    i.observations,
+                    i.answer.k,
+                    i.applies.k,
+                    *_share(i.answer),
+                    *_share(i.applies),
+                    i.agreement.n,
+                    *_kappa(i.agreement),
+                )
+                for rank, i in enumerate(st.items, 1)
+            ],
+        ),
+    ]
+
+
+def stability_evidence(where: str, observations: Sequence[Observation]) -> Table:
+    def flags(o: Observation) -> str:
+        found = [
+            label
+            for label, flag in (
+                ("answer flipped", o.answer_flipped),
+                ("applies flipped", o.applies_flipped),
+                ("models differ", o.sources_differ),
+            )
+            if flag
+        ]
+        return ", ".join(found)
+
+    return Table(
+        "evidence",
+        f"Evidence: every rescan of {where}",
+        (
+            Column("commit", "commit", "text"),
+            Column("date", "date", "text"),
+            Column("key", "paper", "data"),
+            Column("before", "before", "text"),
+            Column("before_source", "by", "data"),
+            Column("after", "after", "text"),
+            Column("after_source", "by", "data"),
+            Column("flags", "flags", "text"),
+        ),
+        [
+            (
+                o.commit.sha,
+                o.commit.date,
+                o.key,
+                o.before[0],
+                o.before[1],
+                o.after[0],
+                o.after[1],
+                flags(o),
+            )
+            for o in observations
+        ],
+    )

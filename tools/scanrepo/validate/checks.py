@@ -1,0 +1,358 @@
+"""Validation of scans: strict parse, schema of the scan's own version, layout, canonical form.
+
+``check_scan`` judges one file's bytes on its own and is what worker processes run; the
+functions after it gather inputs (work tree, index, a commit) and add the checks that need
+the whole set, such as one scan per paper.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanrepo.format import keys
+from scanrepo.format.rules import check_rules
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.format.strictjson import (
+    MAX_BYTES,
+    JsonSyntaxError,
+    canonical_bytes,
+    format_json_path,
+    locate,
+    read_strict,
+)
+from scanrepo.fs.atomic import is_leftover_temp
+from scanrepo.fs.workers import process_pool
+from scanrepo.problems import Problem
+
+PARALLEL_THRESHOLD = 200
+CHUNK = 64
+
+
+@dataclass
+class ScanResult:
+    """What checking one file found."""
+
+    name: str
+    relpath: str | None
+    version: int | None = None
+    key: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    canonical: bytes | None = None  # set when the file parses but is not in canonical form
+
+
+def line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of a byte offset."""
+    head = data[:offset]
+    line = head.count(b"\n") + 1
+    start = head.rfind(b"\n") + 1
+    return line, len(head[start:].decode("utf-8", "replace")) + 1
+
+
+def _first_difference(a: bytes, b: bytes) -> int:
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
+def version_of(doc: Any, registry: SchemaRegistry) -> tuple[int | None, str | None]:
+    """The scan_version of a parsed scan, or None and why it has none a schema knows."""
+    if not isinstance(doc, dict):
+        return None, f"a scan is a JSON object, not {type(doc).__name__}"
+    if "scan_version" not in doc:
+        return None, f"missing scan_version (known versions: {registry.describe_versions()})"
+    version = doc["scan_version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        return None, f"scan_version must be an integer, not {version!r}"
+    if version not in registry.versions:
+        return None, (
+            f"unknown scan_version {version}: "
+            f"schemas exist for versions {registry.describe_versions()}"
+        )
+    return version, None
+
+
+def syntax_problem(name: str, exc: JsonSyntaxError) -> Problem:
+    return Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")
+
+
+def check_scan(data: bytes, name: str, relpath: str | None, registry: SchemaRegistry) -> ScanResult:
+    """Every problem of one scan file's content, on its own."""
+    try:
+        doc, plain = read_strict(data)
+    except JsonSyntaxError as exc:
+        return ScanResult(name, relpath, problems=[syntax_problem(name, exc)])
+    return check_parsed(doc, data, name, relpath, registry, plain=plain)
+
+
+def check_parsed(
+    doc: Any,
+    data: bytes,
+    name: str,
+    relpath: str | None,
+    registry: SchemaRegistry,
+    *,
+    canonical_form: bool = True,
+    plain: bool = False,
+) -> ScanResult:
+    """``check_scan`` after parsing ``data`` into ``doc``; without ``canonical_form``, the
+    canonical form is not checked (for a caller that rewrites the file anyway). ``plain`` is
+    what ``read_strict`` said of ``doc``."""
+    result = ScanResult(name, relpath)
+    problems = result.problems
+
+    def at(path: tuple[str | int, ...], message: str, kind: Any = "schema") -> Problem:
+        line, col = locate(data, path)
+        return Problem(name, line, col, format_json_path(path), message, kind)
+
+    version, error = version_of(doc, registry)
+    result.version = version
+    if error:
+        path: tuple[str | int, ...] = ("scan_version",) if isinstance(doc, dict) else ()
+        problems.append(at(path, error))
+    else:
+        assert version is not None
+        for v in registry.check(doc, version) or check_rules(doc):
+            problems.append(at(v.path, v.message))
+
+    canonical = canonical_bytes(doc, plain=plain) if canonical_form else data
+    if canonical != data:
+        offset = _first_difference(data, canonical)
+        line, col = line_col(data, offset)
+        problems.append(
+            Problem(
+                name,
+                line,
+                col,
+                "$",
+                "not in canonical form (fix: tools/validate --fix-format)",
+                "format",
+                fixable=True,
+            )
+        )
+        result.canonical = canonical
+
+    if relpath is not None and relpath.startswith(keys.SCANS_DIR + "/"):
+        problems.extend(_layout_problems(doc, data, name, relpath, version, result))
+    return result
+
+
+def _layout_problems(
+    doc: Any, data: bytes, name: str, relpath: str, version: int | None, result: ScanResult
+) -> Iterator[Problem]:
+    where = keys.parse_scan_path(relpath)
+    if where is None:
+        yield Problem(
+            name,
+            None,
+            None,
+            "$",
+            "not where a scan belongs: scans/v<N>/<shard>/<paper-key>.json",
+            "layout",
+        )
+        return
+    dir_version, shard, file_key = where
+    result.key = file_key
+    if version is not None and dir_version != version:
+        line, col = locate(data, ("scan_version",))
+        yield Problem(
+            name,
+            line,
+            col,
+            "$.scan_version",
+            f"scan_version is {version} but the file is in scans/v{dir_version}/",
+            "layout",
+        )
+    try:
+        key = keys.paper_key(doc)
+    except keys.UnnamedPaperError as exc:
+        yield Problem(name, 1, 1, "$.paper", str(exc), "layout")
+        return
+    result.key = key
+    expected = keys.scan_path(doc, version if version is not None else dir_version)
+    if file_key != key:
+        line, col = locate(data, ("paper",))
+        yield Problem(
+            name,
+            line,
+            col,
+            "$.paper",
+            f"file name says {file_key!r} but the paper key is {key!r} (expected {expected})",
+            "layout",
+        )
+    elif shard != expected.parent.name:
+        yield Problem(
+            name,
+            None,
+            None,
+            "$",
+            f"shard {shard!r} is wrong for key {key!r} (expected {expected})",
+            "layout",
+        )
+
+
+# --- gathering inputs -------------------------------------------------------------------
+
+_worker_registry: SchemaRegistry | None = None
+
+
+def _init_worker(schema_dir: Path) -> None:
+    global _worker_registry
+    _worker_registry = SchemaRegistry(schema_dir)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to check: its bytes, or where to read them in the work tree."""
+
+    name: str
+    relpath: str | None
+    data: bytes | None = None
+    fs_path: str | None = None
+
+
+def too_large(name: str, size: int) -> Problem:
+    """The problem of a file refused by its size, before its content is read."""
+    return Problem(
+        name, None, None, "$", f"file is {size} bytes; a scan may have at most {MAX_BYTES}", "io"
+    )
+
+
+def read_scan_file(path: Path, name: str) -> bytes | Problem:
+    """A scan file's bytes, or the one problem that stops reading it."""
+    try:
+        if path.is_symlink():
+            return Problem(
+                name, None, None, "$", "is a symbolic link; a scan must be a regular file", "io"
+            )
+        if path.is_dir():
+            return Problem(name, None, None, "$", "is a directory, not a scan file", "io")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return too_large(name, size)
+        return path.read_bytes()
+    except OSError as exc:
+        return Problem(name, None, None, "$", f"cannot read: {exc.strerror or exc}", "io")
+
+
+def _run_job(job: Job, registry: SchemaRegistry) -> ScanResult:
+    data = job.data
+    if data is None:
+        assert job.fs_path is not None
+        read = read_scan_file(Path(job.fs_path), job.name)
+        if isinstance(read, Problem):
+            return ScanResult(job.name, job.relpath, problems=[read])
+        data = read
+    return check_scan(data, job.name, job.relpath, registry)
+
+
+def _run_chunk(jobs: Sequence[Job]) -> list[ScanResult]:
+    assert _worker_registry is not None
+    return [_run_job(job, _worker_registry) for job in jobs]
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    registry: SchemaRegistry,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ScanResult]:
+    """Check every job, in worker processes when there are enough to pay for them."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
+        results = []
+        for job in jobs:
+            results.append(_run_job(job, registry))
+            if progress:
+                progress(len(results), len(jobs))
+        return results
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    results = []
+    with process_pool(workers, _init_worker, (registry.schema_dir,)) as pool:
+        for chunk_results in pool.map(_run_chunk, chunks):
+            results.extend(chunk_results)
+            if progress:
+                progress(len(results), len(jobs))
+    return results
+
+
+def duplicate_problems(paths: Iterable[tuple[str, str]]) -> list[Problem]:
+    """One scan per paper: (display name, repo-relative path) pairs grouped by file-name key."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    versions_of: dict[str, set[int]] = defaultdict(set)
+    for name, relpath in paths:
+        where = keys.parse_scan_path(relpath)
+        if where:
+            by_key[where[2]].append(name)
+            versions_of[where[2]].add(where[0])
+    problems = []
+    for key, names in by_key.items():
+        if len(names) > 1:
+            hint = (
+                "; an interrupted tools/migrate leaves this state: run it again to finish"
+                if len(versions_of[key]) > 1
+                else ""
+            )
+            for name in sorted(names):
+                others = ", ".join(n for n in sorted(names) if n != name)
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "$",
+                        f"paper {key} has more than one scan (also {others}){hint}",
+                        "layout",
+                    )
+                )
+    return problems
+
+
+def walk_scans(root: Path) -> Iterator[tuple[str, Path]]:
+    """(repo-relative path, path) of every entry below scans/ that is not a directory.
+
+    Directories are walked; a directory named like a scan file is reported as an entry so
+    its check can say what it is. Symbolic links are reported, never followed.
+    """
+    base = root / keys.SCANS_DIR
+    if not base.is_dir():
+        return
+    stack = [base]
+    while stack:
+        directory = stack.pop()
+        with os.scandir(directory) as it:
+            for entry in sorted(it, key=lambda e: e.name):
+                path = Path(entry.path)
+                rel = path.relative_to(root).as_posix()
+                if entry.is_dir(follow_symlinks=False) and not entry.name.endswith(".json"):
+                    stack.append(path)
+                else:
+                    yield rel, path
+
+
+def stray_problem(name: str, relpath: str) -> Problem | None:
+    """Why an entry below scans/ that is not a scan file does not belong there, if it does not."""
+    base = relpath.rsplit("/", 1)[-1]
+    if base == ".gitkeep":
+        return None
+    if is_leftover_temp(base):
+        return Problem(
+            name,
+            None,
+            None,
+            "$",
+            "temporary file left by an interrupted write; run the interrupted tool "
+            "again (e.g. tools/migrate) to finish, then delete it",
+            "layout",
+        )
+    if not base.endswith(".json"):
+        return Problem(
+            name, None, None, "$", "not a scan file (scans/ holds only <key>.json)", "layout"
+        )
+    return None

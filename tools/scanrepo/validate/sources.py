@@ -1,0 +1,167 @@
+"""Where the scans to validate come from: the work tree, git's index, or a commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from scanrepo.format import keys
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.format.strictjson import MAX_BYTES
+from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.validate.checks import (
+    Job,
+    ScanResult,
+    duplicate_problems,
+    run_jobs,
+    stray_problem,
+    too_large,
+    walk_scans,
+)
+from scanrepo.validate.outcome import Report
+from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, Entry, GitRepo
+
+Progress = Callable[[int, int], None] | None
+
+
+def _relative(root: Path, path: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def resolve_scan_argument(root: Path, arg: str) -> list[Path]:
+    """A path (file or directory) or a bare paper key, as the files it names."""
+    path = Path(arg)
+    if path.exists() or path.is_symlink():
+        if path.is_dir() and not path.name.endswith(".json"):
+            return sorted(p for p in path.rglob("*.json"))
+        return [path]
+    key = keys.normalise_key_argument(arg)
+    if key is not None:
+        found = sorted((root / keys.SCANS_DIR).glob(f"v*/*/{key}.json"))
+        if found:
+            return found
+        raise ScanRepoError(f"{arg}: no scan of paper {key} in {keys.SCANS_DIR}/")
+    raise ScanRepoError(f"{arg}: no such file, directory or paper key")
+
+
+def validate_worktree(
+    root: Path,
+    registry: SchemaRegistry,
+    args: list[str] | None = None,
+    workers: int | None = None,
+    progress: Progress = None,
+) -> Report:
+    report = Report()
+    jobs: list[Job] = []
+    listed: list[tuple[str, str]] = []
+    if not args:
+        for rel, path in walk_scans(root):
+            stray = stray_problem(rel, rel)
+            if stray:
+                report.extra.append(stray)
+            elif rel.endswith(".json"):
+                jobs.append(Job(rel, rel, fs_path=str(path)))
+                listed.append((rel, rel))
+    else:
+        for arg in args:
+            for path in resolve_scan_argument(root, arg):
+                relpath = _relative(root, path)
+                name = relpath if relpath is not None else str(path)
+                jobs.append(Job(name, relpath, fs_path=str(path)))
+                if relpath is not None and (where := keys.parse_scan_path(relpath)):
+                    listed.extend(
+                        (p.relative_to(root).as_posix(), p.relative_to(root).as_posix())
+                        for p in (root / keys.SCANS_DIR).glob(f"v*/*/{where[2]}.json")
+                    )
+    report.results = run_jobs(jobs, registry, workers, progress)
+    report.extra.extend(duplicate_problems(sorted(set(listed))))
+    return report
+
+
+def _entry_problem(entry: Entry, name: str) -> Problem | None:
+    if entry.stage:
+        return Problem(name, None, None, "$", "unmerged: resolve the merge conflict first", "git")
+    if entry.mode == SYMLINK_MODE:
+        return Problem(
+            name, None, None, "$", "is a symbolic link; a scan must be a regular file", "io"
+        )
+    if entry.mode == GITLINK_MODE:
+        return Problem(name, None, None, "$", "is a submodule, not a scan file", "io")
+    return stray_problem(name, entry.path)
+
+
+def _validate_entries(
+    repo: GitRepo,
+    entries: list[Entry],
+    to_check: set[str] | None,
+    registry: SchemaRegistry,
+    label: Callable[[str], str],
+    workers: int | None,
+    progress: Progress,
+) -> Report:
+    report = Report()
+    wanted: list[Entry] = []
+    for entry in entries:
+        if to_check is not None and entry.path not in to_check:
+            continue
+        problem = _entry_problem(entry, label(entry.path))
+        if problem:
+            report.extra.append(problem)
+        elif entry.path.endswith(".json"):
+            wanted.append(entry)
+    sizes = repo.blob_sizes(sorted({e.blob for e in wanted}))
+    readable = [e for e in wanted if sizes[e.blob] <= MAX_BYTES]
+    blobs = dict(repo.read_blobs(sorted({e.blob for e in readable})))
+    jobs = [Job(label(e.path), e.path, data=blobs[e.blob]) for e in readable]
+    report.results = run_jobs(jobs, registry, workers, progress)
+    report.results += [
+        ScanResult(label(e.path), e.path, problems=[too_large(label(e.path), sizes[e.blob])])
+        for e in wanted
+        if sizes[e.blob] > MAX_BYTES
+    ]
+    stage0 = [(label(e.path), e.path) for e in entries if e.stage == 0]
+    dups = duplicate_problems(stage0)
+    if to_check is not None:
+        dups = [p for p in dups if any(p.file == label(path) for path in to_check)]
+    report.extra.extend(dups)
+    report.extra = list(dict.fromkeys(report.extra))  # an unmerged path has up to three stages
+    return report
+
+
+def validate_index(
+    repo: GitRepo, registry: SchemaRegistry, workers: int | None = None, progress: Progress = None
+) -> Report:
+    """The staged scans that differ from HEAD, as git's index holds them."""
+    entries = repo.index_entries()
+    to_check: set[str] | None = None
+    if repo.has_commits():
+        out = repo.run(
+            "diff-index",
+            "--cached",
+            "-z",
+            "--no-renames",
+            "--name-only",
+            "HEAD",
+            "--",
+            keys.SCANS_DIR,
+        )
+        to_check = set(filter(None, out.split("\0")))
+    return _validate_entries(repo, entries, to_check, registry, lambda p: p, workers, progress)
+
+
+def validate_commit(
+    repo: GitRepo,
+    rev: str,
+    registry: SchemaRegistry,
+    workers: int | None = None,
+    progress: Progress = None,
+) -> Report:
+    """Every scan in a commit's tree, read from git without checking it out."""
+    commit = repo.resolve(rev)
+    entries = repo.tree_entries(commit)
+    return _validate_entries(
+        repo, entries, None, registry, lambda p: f"{rev}:{p}", workers, progress
+    )

@@ -24,8 +24,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from scanrepo.format.strictjson import JsonPath
-from scanrepo.migrate.chain import MigrationError
+from scanrepo.errors import MigrationError
+from scanrepo.format.jsonpath import JsonPath
 
 FROM_VERSION = 3
 TO_VERSION = 4

@@ -14,9 +14,10 @@ import pytest
 
 from conftest import ROOT, git, run_tool
 from scanrepo.bench.corpora import CorpusSpec, ensure_corpus, linked_copy
-from scanrepo.bench.measure import Command, CommandFailed, Sample, linear_estimate, run_command
+from scanrepo.bench.measure import Command, Sample, linear_estimate, run_command
 from scanrepo.bench.run import benchmark
 from scanrepo.bench.suite import Sizes
+from scanrepo.errors import CommandFailedError
 
 TINY_CORPUS = CorpusSpec(30, 6)
 TINY = Sizes(
@@ -154,7 +155,7 @@ def test_worker_processes_count_towards_peak_memory(tmp_path: Path) -> None:
 
 def test_an_unexpected_exit_code_is_an_error_naming_the_command(tmp_path: Path) -> None:
     command = Command(python("import sys; sys.stderr.write('went wrong'); sys.exit(3)"), tmp_path)
-    with pytest.raises(CommandFailed, match="exited 3: went wrong"):
+    with pytest.raises(CommandFailedError, match="exited 3: went wrong"):
         run_command(command)
     assert run_command(Command(command.argv, tmp_path, ok=(3,))).seconds > 0
 

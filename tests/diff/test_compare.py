@@ -16,8 +16,9 @@ from conftest import canonical, fixture_doc, position_of
 from mutations import ENTRIES, scan_pairs
 from scanrepo.diff.changes import Change, DiffResult
 from scanrepo.diff.compare import ScanSide, compare_scans, diff_papers
+from scanrepo.errors import MigrationError
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.migrate.chain import Chain, MigrationError, Step, load_chain
+from scanrepo.migrate.chain import Chain, Step, load_chain
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 from strategies import v4_scans
 

@@ -15,7 +15,8 @@ from scanrepo.diff.revisions import (
     read_copies,
     split_arguments,
 )
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.errors import ScanRepoError
+from scanrepo.problems import Problem
 from scanrepo.vcs.repo import GitRepo
 from scanstory import Story, paper_a, paper_b
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scanrepo.errors import UnnamedPaperError
 from scanrepo.format import keys
 
 
@@ -83,7 +84,7 @@ def test_every_key_is_a_safe_file_name(title: str, doi: str | None) -> None:
 
 
 def test_a_scan_without_any_name_is_refused() -> None:
-    with pytest.raises(keys.UnnamedPaperError):
+    with pytest.raises(UnnamedPaperError):
         keys.paper_key({"paper": {"title": " ", "arxiv_id": None, "doi": None}})
 
 

@@ -15,19 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanrepo.format import strictjson as jsonio
-from scanrepo.format.strictjson import (
-    MAX_BYTES,
+from scanrepo.errors import JsonSyntaxError
+from scanrepo.format import canonical
+from scanrepo.format.canonical import canonical_bytes, canonical_text
+from scanrepo.format.jsonpath import (
     MAX_DEPTH,
     JsonPath,
-    JsonSyntaxError,
-    canonical_bytes,
-    canonical_text,
+    ParseProblem,
+    SlowParser,
     format_json_path,
     locate,
-    parse_strict,
-    read_strict,
 )
+from scanrepo.format.strictjson import MAX_BYTES, parse_strict, read_strict
 
 DATA = Path(__file__).parents[1] / "data"
 SUITE = DATA / "JSONTestSuite" / "test_parsing"
@@ -105,9 +104,9 @@ def test_slow_parser_agrees_with_fast_path(path: Path) -> None:
         assert not accepted
         return
     try:
-        jsonio._SlowParser(text).run()
+        SlowParser(text).run()
         slow_accepts = True
-    except jsonio._Problem:
+    except ParseProblem:
         slow_accepts = False
     assert slow_accepts == accepted
 
@@ -242,7 +241,7 @@ def _values(doc: Any) -> list[Any]:
     ],
 )
 def test_scans_take_the_fast_path_and_floats_and_other_types_do_not(doc: Any, fast: bool) -> None:
-    assert jsonio._plain_without_floats(doc) is fast
+    assert canonical._plain_without_floats(doc) is fast
     assert canonical_bytes(doc) == stdlib_bytes(doc)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TOOLS
-from scanrepo.fs.lock import LockedError, exclusive
+from scanrepo.errors import LockedError
+from scanrepo.fs.lock import exclusive
 from toolruns import init_repo, scans_of, v3_corpus, validate
 
 CORPUS = 40

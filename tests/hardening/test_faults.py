@@ -24,7 +24,7 @@ import pytest
 
 from conftest import TOOLS, canonical, git
 from scanrepo.format import keys
-from scanrepo.format.strictjson import canonical_bytes
+from scanrepo.format.canonical import canonical_bytes
 from scanrepo.testing import generate
 from toolruns import commit_all, init_repo, migrate, scans_of, snapshot, v3_corpus, validate
 

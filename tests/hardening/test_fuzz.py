@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from conftest import canonical, fixture_doc
 from scanrepo.diff.compare import ScanSide, diff_papers
 from scanrepo.diff.textconv import semantic_text
-from scanrepo.format.strictjson import JsonSyntaxError, parse_strict
+from scanrepo.errors import JsonSyntaxError
+from scanrepo.format.strictjson import parse_strict
 from scanrepo.migrate.plan import Migrator, prepare_file
 from scanrepo.problems import Problem
 from scanrepo.testing import generate

@@ -17,8 +17,8 @@ from scanrepo.cli.common import run
 from scanrepo.cli.migrate import main as migrate_main
 from scanrepo.cli.validate import main as validate_main
 from scanrepo.format import keys
+from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.format.strictjson import canonical_bytes
 from scanrepo.migrate.chain import load_chain
 from scanrepo.testing import generate
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR

@@ -17,8 +17,9 @@ from scanrepo.cli.merge_driver import main as driver_main
 from scanrepo.cli.migrate import main as migrate_main
 from scanrepo.cli.resolve import main as resolve_main
 from scanrepo.cli.validate import main as validate_main
+from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.keys import scan_path
-from scanrepo.format.strictjson import canonical_bytes, parse_strict
+from scanrepo.format.strictjson import parse_strict
 
 KEY = "2602.07852"
 V4 = str(scan_path(fixture_doc(), 4))

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from scanrepo.migrate.chain import Chain, ChainError, MigrationError, Step, load_chain
+from scanrepo.errors import ChainError, MigrationError
+from scanrepo.migrate.chain import Chain, Step, load_chain
 from scanrepo.toolkit import MIGRATIONS_DIR
 from strategies import fixture_path, load_fixture
 

@@ -485,7 +485,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from scanrepo.migrate.chain import MigrationError
+from scanrepo.errors import MigrationError
 
 FROM_VERSION = 4
 TO_VERSION = 5

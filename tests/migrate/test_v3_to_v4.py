@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from scanrepo.migrate.chain import MigrationError
+from scanrepo.errors import MigrationError
 from scanrepo.toolkit import MIGRATIONS_DIR
 from strategies import fixture_path, load_fixture, v3_scans, v4_scans
 

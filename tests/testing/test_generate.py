@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.format.keys import paper_key, parse_scan_path, scan_path
-from scanrepo.problems import ScanRepoError
 from scanrepo.testing import generate
 from scanrepo.testing.generate import corpus, make_scan_v3, make_scan_v4, rescan
 from scanrepo.testing.synthetic_history import EPOCH, HistoryInfo, HistorySpec, build_history

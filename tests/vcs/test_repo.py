@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git, put
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import ScanRepoError
 from scanrepo.vcs.repo import GitRepo
 
 

@@ -28,7 +28,3 @@ class Problem:
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
-
-
-class ScanRepoError(Exception):
-    """An error a tool turns into one message and exit code 2 (usage or environment)."""

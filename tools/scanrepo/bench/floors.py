@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from scanrepo.format.strictjson import canonical_bytes, parse_strict
+from scanrepo.format.canonical import canonical_bytes
+from scanrepo.format.strictjson import parse_strict
 
 CHUNK = 64
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import CommandFailedError
 
 SAMPLE_EVERY = 0.05  # seconds; a /proc scan costs about 2 ms, so this takes ~4% of one core
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -54,10 +54,6 @@ class Sample:
     seconds: float
     peak_bytes: int
     cpu_seconds: float = 0.0  # user + system time of the command and the processes it waited for
-
-
-class CommandFailed(ScanRepoError):
-    pass
 
 
 def _tree_rss(root: int) -> int:
@@ -153,7 +149,7 @@ def run_command(command: Command) -> Sample:
         if launcher.returncode != 0 or int(code) not in command.ok:
             errors.seek(0)
             tail = errors.read()[-2000:].decode(errors="replace").strip()
-            raise CommandFailed(
+            raise CommandFailedError(
                 f"{command.shell_text()} (in {command.cwd}) exited {code.decode()}: {tail}"
             )
     peak = max(sampler.peak, int(maxrss) * _MAXRSS_UNIT)

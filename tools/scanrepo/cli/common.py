@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import ScanRepoError
 from scanrepo.render.inert import terminal_safe
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2

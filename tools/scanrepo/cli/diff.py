@@ -11,9 +11,9 @@ from pathlib import Path
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser
 from scanrepo.diff.revisions import parse_range, path_filter, split_arguments
 from scanrepo.diff.tree import RangeDiff, diff_range
+from scanrepo.errors import ScanRepoError
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.migrate.chain import load_chain
-from scanrepo.problems import ScanRepoError
 from scanrepo.render.diff_markdown import render_markdown
 from scanrepo.render.diff_text import render_stat, render_text
 from scanrepo.render.inert import json_safe

@@ -12,6 +12,7 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.diff import use_color
 from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.textconv import is_item, item_summary
+from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.history.paper import (
@@ -23,7 +24,6 @@ from scanrepo.history.paper import (
     paper_history,
 )
 from scanrepo.migrate.chain import load_chain
-from scanrepo.problems import ScanRepoError
 from scanrepo.render.diff_text import render_text
 from scanrepo.render.inert import json_safe, terminal_safe
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.errors import ScanRepoError
 from scanrepo.format.keys import parse_scan_path
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
@@ -23,7 +24,7 @@ from scanrepo.merge.paper import PaperMerge, merge_paper
 from scanrepo.merge.record import MergeRecord
 from scanrepo.merge.threeway import SIDES
 from scanrepo.migrate.chain import load_chain
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.problems import Problem
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.validate.checks import too_large
 

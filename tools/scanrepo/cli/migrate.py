@@ -18,11 +18,11 @@ from scanrepo.cli.common import (
     run,
 )
 from scanrepo.cli.validate import find_root
-from scanrepo.fs.lock import LockedError, exclusive
-from scanrepo.migrate.apply import WriteError, apply_plan
+from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
+from scanrepo.fs.lock import exclusive
+from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.plan import Migrator, Plan, plan_migration
 from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
-from scanrepo.problems import ScanRepoError
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.vcs.repo import GitRepo
 
@@ -156,7 +156,7 @@ def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrato
         writing = Progress("writing")
         try:
             apply_plan(root, plan, writing)
-        except WriteError as exc:
+        except WriteFailedError as exc:
             emit(f"failed: {exc}", sys.stderr)
             return EXIT_PROBLEMS
         finally:

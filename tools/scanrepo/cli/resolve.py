@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
+from scanrepo.errors import JsonSyntaxError, ScanRepoError
+from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.keys import normalise_key_argument
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.format.strictjson import JsonSyntaxError, canonical_bytes, parse_strict
+from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import write_files
 from scanrepo.merge import record as mergerecord
 from scanrepo.merge.paper import digest, merge_docs, merge_paper
@@ -17,7 +19,7 @@ from scanrepo.merge.record import MergeRecord
 from scanrepo.merge.state import MergeHeads, index_paths_by_key, key_of, unmerged, unpaired
 from scanrepo.merge.threeway import SIDES, Side
 from scanrepo.migrate.chain import Chain, load_chain
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.problems import Problem
 from scanrepo.render.conflicts import conflict_lines
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.validate.checks import check_scan

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, ArgumentParser
 from scanrepo.diff.textconv import semantic_text
+from scanrepo.errors import ScanRepoError
 from scanrepo.format.strictjson import MAX_BYTES
-from scanrepo.problems import ScanRepoError
 from scanrepo.render.inert import terminal_safe
 
 

@@ -11,7 +11,8 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.corpusarg import corpus_of
 from scanrepo.cli.historyarg import add_history_arguments, add_rev_argument, history_of
 from scanrepo.cli.progress import StageProgress
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.errors import ScanRepoError
+from scanrepo.problems import Problem
 from scanrepo.render.figure_tables import (
     corpus_evidence,
     corpus_tables,

@@ -16,9 +16,9 @@ from scanrepo.cli.common import (
     emit,
     run,
 )
+from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.fs.atomic import WriteFailedError, write_files
-from scanrepo.problems import ScanRepoError
+from scanrepo.fs.atomic import write_files
 from scanrepo.render.inert import json_safe
 from scanrepo.toolkit import SCHEMA_DIR
 from scanrepo.validate.outcome import Report
@@ -117,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _write_failure(exc: WriteFailedError, root: Path) -> str:
+    if exc.path is None:
+        return str(exc)
     try:
         path = exc.path.relative_to(root).as_posix()
     except ValueError:

@@ -90,7 +90,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from scanrepo.format.strictjson import format_json_path
+from scanrepo.format.jsonpath import format_json_path
 from scanrepo.problems import Problem
 
 ChangeKind = Literal[

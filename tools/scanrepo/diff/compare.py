@@ -19,16 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanrepo.diff.changes import Change, ChangeKind, PaperDiff, Status
+from scanrepo.errors import JsonSyntaxError, MigrationError
+from scanrepo.format.jsonpath import JsonPath, format_json_path, locate
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry, SchemaViolation
-from scanrepo.format.strictjson import (
-    JsonPath,
-    JsonSyntaxError,
-    format_json_path,
-    locate,
-    parse_strict,
-)
-from scanrepo.migrate.chain import Chain, MigrationError
+from scanrepo.format.strictjson import parse_strict
+from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Kind, Problem
 from scanrepo.validate.checks import version_of
 

@@ -15,17 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from scanrepo.errors import ScanRepoError, UnknownRevisionError
 from scanrepo.format import keys
 from scanrepo.format.strictjson import MAX_BYTES
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.problems import Problem
 from scanrepo.validate.checks import read_scan_file, too_large
-from scanrepo.vcs.repo import (
-    GITLINK_MODE,
-    SYMLINK_MODE,
-    GitRepo,
-    UnknownRevisionError,
-    check_revision_argument,
-)
+from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo, check_revision_argument
 
 Kind = Literal["commit", "index", "worktree"]
 UNMERGED = "U"

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from scanrepo.format.keys import UnnamedPaperError, paper_key
-from scanrepo.format.strictjson import JsonSyntaxError, parse_strict
-from scanrepo.migrate.chain import Chain, ChainError, MigrationError, load_chain
+from scanrepo.errors import ChainError, JsonSyntaxError, MigrationError, UnnamedPaperError
+from scanrepo.format.keys import paper_key
+from scanrepo.format.strictjson import parse_strict
+from scanrepo.migrate.chain import Chain, load_chain
 from scanrepo.render.inert import terminal_safe
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 

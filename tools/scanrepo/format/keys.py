@@ -23,6 +23,8 @@ import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
+from scanrepo.errors import UnnamedPaperError
+
 SCANS_DIR = "scans"
 
 # re.ASCII throughout: ``\d`` would otherwise match the digits of any script (fullwidth,
@@ -39,10 +41,6 @@ SCAN_PATH = re.compile(
 )
 
 SLUG_LENGTH = 60
-
-
-class UnnamedPaperError(ValueError):
-    """A scan whose paper cannot be named (no usable arXiv id, DOI or title)."""
 
 
 def _slug(text: str) -> str:

@@ -24,7 +24,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import ScanRepoError
 
 SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
 

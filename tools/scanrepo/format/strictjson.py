@@ -1,196 +1,32 @@
-"""Strict reading of scan JSON, canonical writing, and locating JSON paths in the text.
+"""Strict reading of scan JSON: the document, or a JsonSyntaxError saying where and why not.
 
 Reading has two paths. The fast path is the stdlib C parser with hooks that notice what
 JSON allows but scans must not contain (duplicate keys, NaN, overflowing numbers, lone
-surrogates, deep nesting). Only when it refuses or notices something does the slow path run:
-a pure-Python, iterative parser that tracks line, column and JSON path to explain the problem.
+surrogates, deep nesting). Only when it refuses or notices something does the slow path run
+(``jsonpath.SlowParser``): it tracks line, column and JSON path to explain the problem.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import re
-import sys
-from collections.abc import Callable, Sequence
-from functools import cache
+from collections.abc import Sequence
 from itertools import chain
-from json.encoder import c_encode_basestring as _c_encode_basestring  # type: ignore[attr-defined]
-from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
-import orjson
+from scanrepo.errors import JsonSyntaxError
+from scanrepo.format.jsonpath import (
+    MAX_DEPTH,
+    ParseProblem,
+    SlowParser,
+    StopAt,
+    format_json_path,
+    path_at,
+    position,
+)
 
 MAX_BYTES: int = 16 * 1024 * 1024
-MAX_DEPTH: int = 64
-
-JsonPath = tuple[str | int, ...]
-
-
-class JsonSyntaxError(ValueError):
-    """A document that is not strict scan JSON: where (1-based line, column in characters, JSON
-    path) and a one-line message."""
-
-    def __init__(self, message: str, *, line: int, col: int, path: str = "$") -> None:
-        super().__init__(f"{line}:{col}: {path}: {message}")
-        self.message = message
-        self.line = line
-        self.col = col
-        self.path = path
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_error, (self.message, self.line, self.col, self.path))
-
-
-def _rebuild_error(message: str, line: int, col: int, path: str) -> JsonSyntaxError:
-    return JsonSyntaxError(message, line=line, col=col, path=path)
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def format_json_path(path: Sequence[str | int]) -> str:
-    parts = ["$"]
-    for step in path:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        elif _IDENTIFIER.fullmatch(step):
-            parts.append(f".{step}")
-        else:
-            quoted = json.dumps(step, ensure_ascii=False)[1:-1].replace('\\"', '"')
-            parts.append("['" + quoted.replace("'", "\\'") + "']")
-    return "".join(parts)
-
-
-def canonical_text(doc: Any) -> str:
-    """Exactly ``json.dumps(doc, indent=2, ensure_ascii=False)``, about three times faster.
-
-    The stdlib encodes with ``indent`` in pure Python, one generator step per value; here every
-    container whose values are all scalars (most of a scan: checklist items, claims, flags) is
-    encoded by the C encoder, whose item separator carries that container's indentation.
-    """
-    if _c_make_encoder is None:
-        return _stdlib_canonical(doc)
-    parts: list[str] = []
-    try:
-        _encode(doc, 0, parts)
-    except (_Unusual, RecursionError):
-        return _stdlib_canonical(doc)  # same text, or the same error, as the definition
-    return "".join(parts)
-
-
-def canonical_bytes(doc: Any, *, plain: bool = False) -> bytes:
-    """``canonical_text(doc)`` as UTF-8; ``plain``: the caller knows that ``doc`` is of plain
-    JSON values without floats (``read_strict`` says so), which spares checking it.
-
-    A document of plain JSON values without floats (a scan, as a rule) is written by orjson,
-    whose indented output is byte for byte the stdlib's for such values (the tests check it)
-    and seven times faster: 0.03 ms for a 32 KB scan against 0.2 ms for the stdlib's C encoder
-    alone. orjson writes floats differently (``1e16``, NaN as ``null``) and some other types
-    where the stdlib refuses them, so anything else takes the definition's path.
-    """
-    if plain or _plain_without_floats(doc):
-        try:
-            return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
-        except orjson.JSONEncodeError:
-            pass  # an integer beyond 64 bits, a lone surrogate, nesting orjson refuses
-    return canonical_text(doc).encode("utf-8")
-
-
-_PLAIN = frozenset((dict, list, str, int, bool, type(None)))
-_KEYS = frozenset((str,))
-
-
-def _plain_without_floats(doc: Any) -> bool:
-    """Whether ``doc`` holds only dicts with string keys, lists, strings, ints, bools and None
-    (exactly these types, no subclasses); one level at a time, the type checks in C."""
-    if type(doc) not in _PLAIN:
-        return False
-    level = [doc] if type(doc) in _CONTAINERS else []
-    while level:
-        nested: list[Any] = []
-        for node in level:
-            if type(node) is dict:
-                if not _KEYS.issuperset(map(type, node)):
-                    return False
-                values = node.values()
-            else:
-                values = node
-            kinds = set(map(type, values))
-            if not kinds <= _PLAIN:
-                return False
-            if dict in kinds or list in kinds:
-                nested += [v for v in values if type(v) is dict or type(v) is list]
-        level = nested
-    return True
-
-
-def _stdlib_canonical(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False)
-
-
-class _Unusual(Exception):
-    """A value the fast encoder does not handle alike (a subclass, a tuple, a non-string key)."""
-
-
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-
-
-def _not_serializable(value: Any) -> Any:
-    raise _Unusual  # the stdlib raises its TypeError for it
-
-
-@cache
-def _leaf_encoder(depth: int) -> Callable[[Any, int], list[str]]:
-    """The C encoder for values at ``depth`` whose children, if any, are all scalars."""
-    assert _c_make_encoder is not None
-    separator = ",\n" + "  " * (depth + 1)
-    return _c_make_encoder(  # type: ignore[no-any-return]
-        None, _not_serializable, _c_encode_basestring, None, ": ", separator, False, False, True
-    )
-
-
-def _encode(value: Any, depth: int, out: list[str]) -> None:
-    kind = type(value)
-    if kind is dict or kind is list:
-        if not value:
-            out.append("{}" if kind is dict else "[]")
-            return
-        children = value.values() if kind is dict else value
-        if _SCALARS.issuperset(map(type, children)):
-            # The C encoder writes '{"a": 1,<newline+indent>"b": 2}'; add the outer newlines.
-            text = "".join(_leaf_encoder(depth)(value, 0))
-            inner, outer = "\n" + "  " * (depth + 1), "\n" + "  " * depth
-            out.append(text[0] + inner + text[1:-1] + outer + text[-1])
-            return
-        _encode_nested(value, kind is dict, depth, out)
-    elif kind in _SCALARS:
-        out.append("".join(_leaf_encoder(depth)(value, 0)))
-    else:
-        raise _Unusual
-
-
-def _encode_nested(value: Any, is_dict: bool, depth: int, out: list[str]) -> None:
-    inner = "\n" + "  " * (depth + 1)
-    out.append("{" if is_dict else "[")
-    separator = inner
-    if is_dict:
-        for key, child in value.items():
-            if type(key) is not str:
-                raise _Unusual
-            out.append(separator)
-            out.append(_c_encode_basestring(key))
-            out.append(": ")
-            _encode(child, depth + 1, out)
-            separator = "," + inner
-    else:
-        for child in value:
-            out.append(separator)
-            _encode(child, depth + 1, out)
-            separator = "," + inner
-    out.append("\n" + "  " * depth + ("}" if is_dict else "]"))
-
 
 # --------------------------------------------------------------------------- fast path
 
@@ -295,12 +131,8 @@ def read_strict(data: bytes) -> tuple[Any, bool]:
 # --------------------------------------------------------------------------- diagnosis
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
-
-
 def _error_at(text: str, offset: int, path: Sequence[str | int], message: str) -> JsonSyntaxError:
-    line, col = _position(text, offset)
+    line, col = position(text, offset)
     return JsonSyntaxError(message, line=line, col=col, path=format_json_path(path))
 
 
@@ -345,12 +177,12 @@ def _encoding_problem(data: bytes) -> JsonSyntaxError | None:
         return _error_at(
             lenient,
             len(before),
-            _path_at(lenient, len(before)),
+            path_at(lenient, len(before)),
             f"invalid UTF-8: byte 0x{data[exc.start]:02X} ({exc.reason}); scans must be UTF-8",
         )
     nul = text.find("\x00")
     if nul >= 0:
-        return _error_at(text, nul, _path_at(text, nul), "NUL byte (0x00) is not allowed")
+        return _error_at(text, nul, path_at(text, nul), "NUL byte (0x00) is not allowed")
     return None
 
 
@@ -370,25 +202,25 @@ def _diagnose(data: bytes, refusal: json.JSONDecodeError | str) -> JsonSyntaxErr
         return _error_at(
             text,
             marker.start(),
-            _path_at(text, marker.start()),
+            path_at(text, marker.start()),
             f"merge conflict marker left in the file (line starts with {marker.group(1).strip()})",
         )
     if isinstance(refusal, str):
         try:
-            _SlowParser(text).run()
-        except _Problem as found:
+            SlowParser(text).run()
+        except ParseProblem as found:
             return _error_at(text, found.offset, found.path, found.message)
         return JsonSyntaxError(refusal, line=1, col=1)
     exc = refusal
     path: Sequence[str | int] = ()
     in_object: bool | None = None
     try:
-        _SlowParser(text, stop=exc.pos).run()
-    except _Problem as found:
+        SlowParser(text, stop=exc.pos).run()
+    except ParseProblem as found:
         if found.offset < exc.pos:
             return _error_at(text, found.offset, found.path, found.message)
         path = found.path
-    except _Stop as stopped:
+    except StopAt as stopped:
         path, in_object = stopped.path, stopped.in_object
     return JsonSyntaxError(
         _humanize(exc.msg, text, exc.pos, in_object),
@@ -430,244 +262,3 @@ def _humanize(msg: str, text: str, pos: int, in_object: bool | None) -> str:
     else:
         return msg[:1].lower() + msg[1:]
     return f"unexpected end of file: {human}" if pos >= len(text) else human
-
-
-# --------------------------------------------------------------------------- slow path
-
-
-class _Problem(Exception):
-    def __init__(self, offset: int, path: Sequence[str | int], message: str) -> None:
-        super().__init__(message)
-        self.offset = offset
-        self.path = tuple(path)
-        self.message = message
-
-
-class _Stop(Exception):
-    """The slow parser reached the requested offset; ``path`` is where it was."""
-
-    def __init__(self, path: Sequence[str | int], in_object: bool | None) -> None:
-        super().__init__()
-        self.path = tuple(path)
-        self.in_object = in_object
-
-
-def _path_at(text: str, offset: int) -> JsonPath:
-    try:
-        _SlowParser(text, stop=offset).run()
-    except _Problem as found:
-        return found.path
-    except _Stop as stopped:
-        return stopped.path
-    return ()
-
-
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
-_PLAIN_CHARS = re.compile(r'[^"\\\x00-\x1f]*')
-_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_LITERALS = ("true", "false", "null")
-_CONSTANTS = ("NaN", "Infinity", "-Infinity")
-
-_VALUE, _KEY, _AFTER = "value", "key", "after"
-
-
-class _SlowParser:
-    """Iterative JSON parser that knows the offset and path of everything it reads.
-
-    It raises _Problem at the first problem, _Stop when it reaches ``stop``, and records in
-    ``best`` the offset of the deepest value on the way to ``target``.
-    """
-
-    def __init__(
-        self, text: str, stop: int | None = None, target: Sequence[str | int] | None = None
-    ) -> None:
-        self.text = text
-        self.stop = stop
-        self.target = list(target) if target is not None else None
-        self.best = 0
-
-    def _ws(self, pos: int) -> int:
-        match = _WHITESPACE.match(self.text, pos)
-        assert match is not None  # the pattern matches the empty string
-        return match.end()
-
-    def _check_stop(self, end: int, path: Sequence[str | int]) -> None:
-        if self.stop is not None and self.stop < end:
-            raise _Stop(path, None)
-
-    def run(self) -> None:
-        text, n = self.text, len(self.text)
-        path: list[str | int] = []
-        # One entry per open container: the keys seen so far for an object, None for an array.
-        frames: list[set[str] | None] = []
-        state = _VALUE
-        pos = self._ws(0)
-        while True:
-            if self.stop is not None and pos >= self.stop:
-                if state is _AFTER and frames:
-                    raise _Stop(path[:-1], frames[-1] is not None)
-                raise _Stop(path, None)
-            if state is _VALUE:
-                target = self.target
-                if target is not None and path == target[: len(path)]:
-                    self.best = pos
-                    if len(path) == len(target):
-                        return
-                char = text[pos : pos + 1]
-                if char in ("{", "["):
-                    if len(frames) >= MAX_DEPTH:
-                        raise _Problem(pos, path, f"nesting deeper than {MAX_DEPTH} levels")
-                    close = "}" if char == "{" else "]"
-                    frames.append(set() if char == "{" else None)
-                    pos = self._ws(pos + 1)
-                    if text.startswith(close, pos):
-                        frames.pop()
-                        pos = self._ws(pos + 1)
-                        state = _AFTER
-                    elif char == "{":
-                        state = _KEY
-                    else:
-                        path.append(0)
-                    continue
-                end = self._scalar(pos, path, frames)
-                self._check_stop(end, path)
-                pos = self._ws(end)
-                state = _AFTER
-            elif state is _KEY:
-                if not text.startswith('"', pos):
-                    if text.startswith("}", pos):
-                        raise _Problem(pos, path, "trailing comma before '}'")
-                    raise _Problem(pos, path, "expected an object key in double quotes")
-                key, end = self._string(pos, path)
-                self._check_stop(end, path)
-                keys = frames[-1]
-                assert keys is not None  # _KEY is only entered inside an object
-                if key in keys:
-                    shown = json.dumps(key, ensure_ascii=False)
-                    raise _Problem(pos, path, f"duplicate key {shown}")
-                keys.add(key)
-                pos = self._ws(end)
-                if not text.startswith(":", pos):
-                    raise _Problem(pos, path, "expected ':' after object key")
-                pos = self._ws(pos + 1)
-                path.append(key)
-                state = _VALUE
-            else:
-                if not frames:
-                    if pos < n:
-                        raise _Problem(pos, path, "unexpected data after the JSON document")
-                    return
-                last = path.pop()
-                char = text[pos : pos + 1]
-                in_object = frames[-1] is not None
-                if char == ",":
-                    pos = self._ws(pos + 1)
-                    if in_object:
-                        state = _KEY
-                    else:
-                        assert isinstance(last, int)
-                        path.append(last + 1)
-                        state = _VALUE
-                elif char == ("}" if in_object else "]"):
-                    frames.pop()
-                    pos = self._ws(pos + 1)
-                else:
-                    expected = "'}' after object member" if in_object else "']' after array element"
-                    message = f"expected ',' or {expected}"
-                    if pos >= n:
-                        message = f"unexpected end of file: {message}"
-                    raise _Problem(pos, path, message)
-
-    def _scalar(self, pos: int, path: list[str | int], frames: list[set[str] | None]) -> int:
-        """Read the string, number or literal at ``pos``; return where it ends."""
-        text = self.text
-        if text.startswith('"', pos):
-            return self._string(pos, path)[1]
-        number = _NUMBER.match(text, pos)
-        if number is not None:
-            token = number.group()
-            if number.group(1) or number.group(2):
-                if math.isinf(float(token)):
-                    shown = token if len(token) <= 40 else token[:37] + "..."
-                    raise _Problem(pos, path, f"number {shown} is too large for a float")
-            else:
-                digits = len(token.lstrip("-"))
-                limit = sys.get_int_max_str_digits()
-                if limit and digits > limit:
-                    raise _Problem(
-                        pos, path, f"integer with {digits} digits is too long (limit {limit})"
-                    )
-            return number.end()
-        for word in _LITERALS:
-            if text.startswith(word, pos):
-                return pos + len(word)
-        for word in _CONSTANTS:
-            if text.startswith(word, pos):
-                raise _Problem(pos, path, f"{word} is not allowed in JSON")
-        if text.startswith("]", pos) and frames and frames[-1] is None:
-            raise _Problem(pos, path, "trailing comma before ']'")
-        message = "expected a JSON value"
-        if pos >= len(text):
-            message = f"unexpected end of file: {message}"
-        raise _Problem(pos, path, message)
-
-    def _string(self, start: int, path: list[str | int]) -> tuple[str, int]:
-        """Read the string starting at the quote at ``start``: (its value, offset after it)."""
-        text = self.text
-        parts: list[str] = []
-        pos = start + 1
-        while True:
-            plain = _PLAIN_CHARS.match(text, pos)
-            assert plain is not None  # the pattern matches the empty string
-            parts.append(plain.group())
-            pos = plain.end()
-            char = text[pos : pos + 1]
-            if char == '"':
-                return "".join(parts), pos + 1
-            if not char:
-                raise _Problem(start, path, "unterminated string (no closing '\"')")
-            if char != "\\":
-                raise _Problem(
-                    pos,
-                    path,
-                    f"raw control character U+{ord(char):04X} in a string (it must be escaped)",
-                )
-            escape = text[pos + 1 : pos + 2]
-            if escape in _ESCAPES:
-                parts.append(_ESCAPES[escape])
-                pos += 2
-                continue
-            if escape != "u":
-                raise _Problem(pos, path, "invalid escape in a string")
-            code = self._hex4(pos + 2, path)
-            if 0xD800 <= code <= 0xDBFF and text.startswith("\\u", pos + 6):
-                low = self._hex4(pos + 8, path)
-                if 0xDC00 <= low <= 0xDFFF:
-                    parts.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
-                    pos += 12
-                    continue
-            if 0xD800 <= code <= 0xDFFF:
-                raise _Problem(
-                    pos,
-                    path,
-                    f"lone surrogate \\u{code:04X} in a string (not a Unicode character)",
-                )
-            parts.append(chr(code))
-            pos += 6
-
-    def _hex4(self, pos: int, path: list[str | int]) -> int:
-        digits = _HEX4.match(self.text, pos)
-        if digits is None:
-            raise _Problem(pos - 1, path, "invalid \\uXXXX escape (needs four hex digits)")
-        return int(digits.group(), 16)
-
-
-def locate(data: bytes, path: Sequence[str | int]) -> tuple[int, int]:
-    """(line, column) of the value at ``path``, or of its deepest existing ancestor."""
-    text = data.decode("utf-8", "surrogateescape")
-    parser = _SlowParser(text, target=path)
-    with contextlib.suppress(_Problem):  # then the deepest ancestor seen before the problem
-        parser.run()
-    return _position(text, parser.best)

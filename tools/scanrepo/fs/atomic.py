@@ -9,7 +9,7 @@ import sys
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import ScanRepoError, WriteFailedError
 
 TMP_MARK = ".scanrepo-tmp-"
 # From this many files (or directories) on, one flush of every file system is cheaper than an
@@ -126,12 +126,11 @@ def discard_staged(staged: Iterable[tuple[Path, Path]]) -> None:
             tmp.unlink()
 
 
-class WriteFailedError(ScanRepoError):
-    """A write that failed; ``changed`` says whether any file had already been replaced."""
-
-    def __init__(self, path: Path, reason: str, changed: bool) -> None:
-        super().__init__(f"{path}: cannot write: {reason}")
-        self.path, self.reason, self.changed = path, reason, changed
+def _write_failed(path: Path, exc: OSError, *, changed: bool) -> WriteFailedError:
+    reason = exc.strerror or str(exc)
+    return WriteFailedError(
+        f"{path}: cannot write: {reason}", path=path, reason=reason, changed=changed
+    )
 
 
 def write_files(files: dict[Path, bytes]) -> None:
@@ -148,11 +147,11 @@ def write_files(files: dict[Path, bytes]) -> None:
             try:
                 staged.append((stage_file(path, data, durable=False), path))
             except OSError as exc:
-                raise WriteFailedError(path, exc.strerror or str(exc), changed=False) from exc
+                raise _write_failed(path, exc, changed=False) from exc
         try:
             sync_files([tmp for tmp, _ in staged])
         except OSError as exc:
-            raise WriteFailedError(staged[0][1], exc.strerror or str(exc), changed=False) from exc
+            raise _write_failed(staged[0][1], exc, changed=False) from exc
     except BaseException:
         discard_staged(staged)
         raise
@@ -161,4 +160,4 @@ def write_files(files: dict[Path, bytes]) -> None:
     except OSError as exc:
         discard_staged(staged)
         where = Path(exc.filename) if exc.filename else staged[0][1]
-        raise WriteFailedError(where, exc.strerror or str(exc), changed=True) from exc
+        raise _write_failed(where, exc, changed=True) from exc

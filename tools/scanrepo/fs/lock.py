@@ -18,12 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from scanrepo.problems import ScanRepoError
-
-
-class LockedError(ScanRepoError):
-    """Another run holds the lock."""
-
+from scanrepo.errors import LockedError, ScanRepoError
 
 _held: set[int] = set()  # descriptors of the locks this process holds
 

@@ -8,8 +8,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.fs.atomic import TMP_MARK, fsync_dir
-from scanrepo.problems import ScanRepoError
 
 
 def check_target(path: Path) -> None:

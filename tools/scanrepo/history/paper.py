@@ -15,11 +15,12 @@ from typing import Any
 from scanrepo.diff.changes import PaperDiff
 from scanrepo.diff.revisions import Copy, parse_raw, read_copies
 from scanrepo.diff.tree import paper_diff
+from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError
 from scanrepo.format import keys
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.format.strictjson import JsonSyntaxError, parse_strict
-from scanrepo.migrate.chain import Chain, MigrationError
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.format.strictjson import parse_strict
+from scanrepo.migrate.chain import Chain
+from scanrepo.problems import Problem
 from scanrepo.vcs.repo import GitRepo
 
 # A record per commit: \x01, five NUL-terminated fields, separators, then its raw entries

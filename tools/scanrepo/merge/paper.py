@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanrepo.diff.compare import ScanSide, read_scan
+from scanrepo.errors import MigrationError
+from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.keys import parse_scan_path
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.format.strictjson import canonical_bytes
 from scanrepo.merge.threeway import Conflict, Side, merge_scans
-from scanrepo.migrate.chain import Chain, MigrationError
+from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.validate.checks import check_scan
 

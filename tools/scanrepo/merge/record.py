@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanrepo.format.strictjson import JsonSyntaxError, parse_strict
+from scanrepo.errors import JsonSyntaxError, ScanRepoError
+from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import write_files
 from scanrepo.merge.paper import PaperMerge, Sides, digest
 from scanrepo.merge.threeway import SIDES, Conflict, Side
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.problems import Problem
 
 FORMAT_NAME = "scanrepo-merge"
 FORMAT_VERSION = 1

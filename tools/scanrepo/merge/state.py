@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.format.keys import SCANS_DIR, parse_scan_path
-from scanrepo.problems import ScanRepoError
 from scanrepo.vcs.repo import GitRepo
 
 ALL_STAGES = frozenset({1, 2, 3})

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from scanrepo.diff.compare import ENTRY_IDS, is_entry_list, pair_entries
-from scanrepo.format.strictjson import JsonPath, format_json_path
+from scanrepo.format.jsonpath import JsonPath, format_json_path
 
 Side = Literal["ours", "theirs"]
 SIDES: tuple[Side, ...] = get_args(Side)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.format import keys
 from scanrepo.fs.atomic import (
     commit_staged,
@@ -25,13 +26,8 @@ from scanrepo.fs.atomic import (
     sync_files,
 )
 from scanrepo.migrate.plan import Plan
-from scanrepo.problems import ScanRepoError
 
 Progress = Callable[[int, int], None] | None
-
-
-class WriteError(ScanRepoError):
-    """Writing the migrated scans failed; the message says what the work tree holds now."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
             try:
                 tmp = stage_file(destination, data, paper.mode, durable=False)
             except OSError as exc:
-                raise WriteError(
+                raise WriteFailedError(
                     f"{paper.target}: cannot write: {exc.strerror or exc}; nothing was changed"
                 ) from exc
             staged.append((tmp, destination))
@@ -65,7 +61,9 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
         try:
             sync_files([tmp for tmp, _ in staged])
         except OSError as exc:
-            raise WriteError(f"cannot sync the new scans: {exc}; nothing was changed") from exc
+            raise WriteFailedError(
+                f"cannot sync the new scans: {exc}; nothing was changed"
+            ) from exc
     except BaseException:
         discard_staged(staged)
         _remove_empty(sorted(created, reverse=True))
@@ -74,7 +72,7 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
         commit_staged(staged)
     except OSError as exc:
         discard_staged(staged)
-        raise WriteError(
+        raise WriteFailedError(
             f"moving the new scans into place failed: {exc}; some papers now have their old "
             "and their new scan: run the same tools/migrate command again to finish"
         ) from exc

@@ -18,8 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from scanrepo.format.strictjson import JsonPath, format_json_path
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import ChainError, MigrationError
 
 Direction = Literal["up", "down"]
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -29,23 +28,6 @@ MIGRATION_NAME = re.compile(
     r"v(?P<from_version>0|[1-9]\d*)_to_v(?P<to_version>0|[1-9]\d*)\.py", re.ASCII
 )
 NOT_MIGRATIONS = frozenset({"README.md", "__init__.py", "__pycache__"})
-
-
-class MigrationError(Exception):
-    """A scan that one migration step cannot carry without loss or guesswork."""
-
-    def __init__(self, path: JsonPath, message: str) -> None:
-        super().__init__(f"{format_json_path(path)}: {message}")
-        self.path = path
-        self.message = message
-
-    @property
-    def json_path(self) -> str:
-        return format_json_path(self.path)
-
-
-class ChainError(ScanRepoError):
-    """A broken chain of migrations (gap, duplicate, misnamed or malformed file)."""
 
 
 @dataclass(frozen=True)

@@ -21,20 +21,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scanrepo.format import keys
-from scanrepo.format.rules import check_rules
-from scanrepo.format.schemas import SchemaRegistry, SchemaViolation
-from scanrepo.format.strictjson import (
+from scanrepo.errors import (
     JsonSyntaxError,
-    canonical_bytes,
-    format_json_path,
-    locate,
-    parse_strict,
+    MigrationError,
+    ScanRepoError,
+    StepInvalidError,
+    UnnamedPaperError,
 )
+from scanrepo.format import keys
+from scanrepo.format.canonical import canonical_bytes
+from scanrepo.format.jsonpath import format_json_path, locate
+from scanrepo.format.rules import check_rules
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import process_pool
-from scanrepo.migrate.chain import Chain, MigrationError, load_chain
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.migrate.chain import Chain, load_chain
+from scanrepo.problems import Problem
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
 from scanrepo.validate.sources import resolve_scan_argument
 
@@ -89,15 +92,6 @@ class Migrator:
             return canonical_bytes(self.chain.migrate(doc, self.target, self.check_step))
         except (JsonSyntaxError, MigrationError, StepInvalidError):
             return None
-
-
-class StepInvalidError(Exception):
-    """A migration step produced a scan its version's schema (or rules) rejects."""
-
-    def __init__(self, version: int, violations: list[SchemaViolation]) -> None:
-        super().__init__(f"invalid v{version} scan")
-        self.version = version
-        self.violations = violations
 
 
 @dataclass(frozen=True)
@@ -199,7 +193,7 @@ def prepare_file(path: Path, relpath: str, migrator: Migrator) -> Prepared:
         return replace(base, problems=carried)
     try:
         target = keys.scan_path(carried, migrator.target)
-    except keys.UnnamedPaperError as err:
+    except UnnamedPaperError as err:
         return replace(base, problems=(_paper_problem(relpath, f"after migrating: {err}"),))
     if target.stem != key:
         message = f"migrating would change the paper key from {key} to {target.stem}"

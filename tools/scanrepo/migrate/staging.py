@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys
 from scanrepo.migrate.plan import Plan
-from scanrepo.problems import ScanRepoError
 from scanrepo.vcs.repo import Entry, GitRepo
 
 MigratesTo = Callable[[bytes], bytes | None]

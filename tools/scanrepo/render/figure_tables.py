@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import ScanRepoError
 from scanrepo.render.tables import Cell, Column, Table
 from scanrepo.survey.corpus import Scan, items, rating
 from scanrepo.survey.estimates import Kappa, Proportion

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scanrepo.diff.compare import ScanSide, read_scan
+from scanrepo.errors import UnnamedPaperError
 from scanrepo.format import keys
-from scanrepo.format.keys import UnnamedPaperError
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.migrate.chain import Chain, load_chain

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.history.walk import Step
-from scanrepo.problems import ScanRepoError
 from scanrepo.survey.corpus import Scan, items, rating
 
 Type = Literal["string", "int64", "bool", "timestamp"]

@@ -27,9 +27,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.history.paper import CommitInfo
 from scanrepo.history.walk import REVISION_KINDS, History, RevisionKind
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating
 from scanrepo.survey.estimates import Kappa, Proportion, cohen_kappa
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from scanrepo.errors import ScanRepoError
+from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.keys import paper_key, scan_path
-from scanrepo.format.strictjson import canonical_bytes
-from scanrepo.problems import ScanRepoError
 from scanrepo.testing.generate import corpus, rescan
 
 BRANCH = "main"

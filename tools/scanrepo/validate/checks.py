@@ -14,17 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
 from scanrepo.format import keys
+from scanrepo.format.canonical import canonical_bytes
+from scanrepo.format.jsonpath import format_json_path, locate
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.format.strictjson import (
-    MAX_BYTES,
-    JsonSyntaxError,
-    canonical_bytes,
-    format_json_path,
-    locate,
-    read_strict,
-)
+from scanrepo.format.strictjson import MAX_BYTES, read_strict
 from scanrepo.fs.atomic import is_leftover_temp
 from scanrepo.fs.workers import process_pool
 from scanrepo.problems import Problem
@@ -171,7 +167,7 @@ def _layout_problems(
         )
     try:
         key = keys.paper_key(doc)
-    except keys.UnnamedPaperError as exc:
+    except UnnamedPaperError as exc:
         yield Problem(name, 1, 1, "$.paper", str(exc), "layout")
         return
     result.key = key

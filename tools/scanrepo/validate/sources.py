@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
-from scanrepo.problems import Problem, ScanRepoError
+from scanrepo.problems import Problem
 from scanrepo.validate.checks import (
     Job,
     ScanResult,

@@ -7,7 +7,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanrepo.problems import ScanRepoError
+from scanrepo.errors import ScanRepoError
 from scanrepo.vcs.repo import GitRepo
 
 MARKER = "# installed by scanrepo tools/setup-git"

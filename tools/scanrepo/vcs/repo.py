@@ -20,8 +20,8 @@ from typing import IO
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
+from scanrepo.errors import ScanRepoError, UnknownRevisionError
 from scanrepo.format.keys import SCANS_DIR
-from scanrepo.problems import ScanRepoError
 
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
@@ -36,10 +36,6 @@ class Entry:
     mode: str
     blob: str
     stage: int = 0
-
-
-class UnknownRevisionError(ScanRepoError):
-    """A revision that names no commit in this repository."""
 
 
 def check_revision_argument(rev: str) -> None:

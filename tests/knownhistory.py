@@ -88,7 +88,7 @@ def commit(repo: Path, message: str) -> str:
 
 def build(repo: Path) -> list[str]:
     """The history in ``repo`` (an empty git repository); its commit ids, C1 first."""
-    readers = Readers.load()
+    readers = Readers()
     p1 = paper(1, "ICLR 2026", ["No statistical significance tests"])
     p2 = rate(paper(2, "ICLR 2025", ["no statistical  significance tests."]), F, "no", "opus")
     p3 = rate(paper(3, "NeurIPS 2025", []), K, "no", "opus")

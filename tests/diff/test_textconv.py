@@ -10,7 +10,7 @@ import pytest
 from conftest import V3_FIXTURE, V4_FIXTURE, canonical, fixture_doc, run_tool
 from scanrepo.cli.common import run
 from scanrepo.cli.scan_textconv import main as textconv_main
-from scanrepo.diff.textconv import schema_versions, semantic_text
+from scanrepo.diff.textconv import semantic_text
 
 FUNDING = "checklist.conflicts_of_interest.funding_disclosed"
 
@@ -87,10 +87,6 @@ def test_a_broken_file_gives_a_note_and_its_raw_text(data: bytes, reason: str) -
     assert reason in first
     assert first.endswith("; the raw text follows")
     assert rest == data.decode("utf-8", "replace").replace("\x1b", "\\x1b")
-
-
-def test_schema_versions_are_read_from_file_names() -> None:
-    assert schema_versions() == [3, 4]
 
 
 def test_cli_prints_the_text_and_never_fails_on_content(

@@ -25,7 +25,7 @@ from scanrepo.format.strictjson import parse_strict
 from scanrepo.migrate.plan import Migrator, prepare_file
 from scanrepo.problems import Problem
 from scanrepo.testing import generate
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_scan
 
 QUICK, LONG = 60, 3000
@@ -34,7 +34,7 @@ V3_PATH, V4_PATH = "scans/v3/2602/2602.07852.json", "scans/v4/2602/2602.07852.js
 
 @cache
 def migrator() -> Migrator:
-    return Migrator.load(SCHEMA_DIR, MIGRATIONS_DIR, 4)
+    return Migrator.load(Toolkit(), 4)
 
 
 @cache

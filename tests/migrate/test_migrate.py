@@ -19,7 +19,7 @@ from scanrepo.cli.validate import main as validate_main
 from scanrepo.fs.atomic import TMP_MARK
 from scanrepo.fs.lock import exclusive
 from scanrepo.migrate.plan import Migrator, plan_migration
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR, Toolkit
 
 REAL = "2602.07852"
 V3_REAL = f"scans/v3/2602/{REAL}.json"
@@ -334,7 +334,7 @@ def test_a_version_with_no_path_to_the_target_is_refused(tmp_path: Path, repo: P
     v2["properties"]["scan_version"] = {"const": 2}
     (schemas / "v2.json").write_text(json.dumps(v2), encoding="utf-8")
     put(repo, "scans/v2/2608/2608.00001.json", _v2_scan("2608.00001"))
-    plan = plan_migration(repo, Migrator.load(schemas, MIGRATIONS_DIR, 4))
+    plan = plan_migration(repo, Migrator.load(Toolkit(schemas, MIGRATIONS_DIR), 4))
     [problem] = plan.problems
     assert problem.path == "$.scan_version"
     assert "no migration path from v2 to v4: v2 is not in the chain (v3, v4)" in problem.message

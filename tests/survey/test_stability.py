@@ -32,7 +32,7 @@ def known(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
 
 def figures(repo: Path, evidence: str | None = None, cache: bool = False) -> Stability:
-    readers = Readers.load()
+    readers = Readers()
     with GitRepo(repo) as handle, open_history(handle, readers, cache=cache) as history:
         return stability(history, evidence)
 
@@ -159,7 +159,7 @@ def test_cache_gives_the_same_figures(known: tuple[Path, list[str]], tmp_path: P
 
 def _diff_flips(repo: Path, history: History) -> Counter[str]:
     """Answer flips per item by the semantic diff itself, over every revision."""
-    readers = Readers.load()
+    readers = Readers()
     flips: Counter[str] = Counter()
     with GitRepo(repo) as handle:
         for revision in history.revisions:
@@ -183,7 +183,7 @@ def _diff_flips(repo: Path, history: History) -> Counter[str]:
 def test_generated_history_agrees_with_the_semantic_diff(tmp_path: Path) -> None:
     repo = tmp_path / "generated"
     info = build_history(repo, HistorySpec(seed=3, scans=40, commits=10, rescans_per_commit=(3, 8)))
-    readers = Readers.load()
+    readers = Readers()
     with GitRepo(repo) as handle, open_history(handle, readers) as history:
         st = stability(history)
         expected = _diff_flips(repo, history)

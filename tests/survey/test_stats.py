@@ -162,4 +162,4 @@ def test_a_paper_with_two_scans_counts_once(repo: Path) -> None:
 
 
 def readers_chain_v3(doc: dict[str, Any]) -> dict[str, Any]:
-    return Readers.load().chain.migrate(copy.deepcopy(doc), 3)
+    return Readers().chain.migrate(copy.deepcopy(doc), 3)

@@ -1,4 +1,5 @@
-"""Where the tools find their schemas and migrations: beside the tools, never in scanned data.
+"""The schemas and migrations the tools use, and where they find them: beside the tools, never in
+scanned data.
 
 The schemas and migrations that judge a revision are those of the checkout the tools run
 from, so a pull request's content is read as data and never decides which code runs. A copy
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.migrate.chain import Chain, load_chain
 
 
 def _tool_root() -> Path:
@@ -28,3 +32,27 @@ def _tool_root() -> Path:
 TOOL_ROOT = _tool_root()
 SCHEMA_DIR = TOOL_ROOT / "schema"
 MIGRATIONS_DIR = TOOL_ROOT / "migrations"
+
+
+class Toolkit:
+    """The schemas and the migration chain of one checkout: what judges and carries every scan.
+
+    Every tool loads them here. The chain is loaded (its migration files imported) only when a
+    tool first needs it, so a tool that only validates never runs migration code.
+    """
+
+    def __init__(self, schema_dir: Path = SCHEMA_DIR, migrations_dir: Path = MIGRATIONS_DIR):
+        self.schema_dir = schema_dir
+        self.migrations_dir = migrations_dir
+        self.registry = SchemaRegistry(schema_dir)
+        self._chain: Chain | None = None
+
+    @property
+    def chain(self) -> Chain:
+        if self._chain is None:
+            self._chain = load_chain(self.migrations_dir, self.registry.versions)
+        return self._chain
+
+    @property
+    def newest(self) -> int:
+        return self.registry.newest

@@ -24,10 +24,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.migrate.chain import load_chain
 from scanrepo.testing.synthetic_history import HistorySpec, build_history
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import MIGRATIONS_DIR, Toolkit
 
 SEED = 1
 BIG_COMMIT = 1000
@@ -123,7 +121,7 @@ def git(repo: Path, *args: str) -> str:
 
 
 def _upgrade_to_v4() -> Any:
-    chain = load_chain(MIGRATIONS_DIR, SchemaRegistry(SCHEMA_DIR).versions)
+    chain = Toolkit().chain
     return lambda scan: chain.migrate(scan, 4)
 
 

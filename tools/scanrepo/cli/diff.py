@@ -12,12 +12,10 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser
 from scanrepo.diff.revisions import parse_range, path_filter, split_arguments
 from scanrepo.diff.tree import RangeDiff, diff_range
 from scanrepo.errors import ScanRepoError
-from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.migrate.chain import load_chain
 from scanrepo.render.diff_markdown import render_markdown
 from scanrepo.render.diff_text import render_stat, render_text
 from scanrepo.render.inert import json_safe
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
 USAGE = "tools/diff [options] [--staged] [REV | A B | A..B | A...B] [[--] PATH|KEY ...]"
@@ -93,8 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_intermixed_args(argv[:split])
     if args.stat and args.format != "text":
         raise ScanRepoError("--stat is a text format; it cannot go with --format " + args.format)
-    registry = SchemaRegistry(SCHEMA_DIR)
-    chain = load_chain(MIGRATIONS_DIR, registry.versions)
+    toolkit = Toolkit()
+    registry, chain = toolkit.registry, toolkit.chain
     cwd = Path.cwd()
     with GitRepo(cwd) as repo:
         revs, paths = split_arguments(repo, args.revisions, cwd)

@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--format parquet writes a file: give it with -o PATH")
     if args.output:
         check_target(Path(args.output))
-    readers = Readers.load()
+    readers = Readers()
     progress = StageProgress()
     problems: list[Problem] = []
     try:

@@ -14,7 +14,6 @@ from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.textconv import is_item, item_summary
 from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys
-from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.history.paper import (
     CommitInfo,
     ItemState,
@@ -23,10 +22,9 @@ from scanrepo.history.paper import (
     item_parts,
     paper_history,
 )
-from scanrepo.migrate.chain import load_chain
 from scanrepo.render.diff_text import render_text
 from scanrepo.render.inert import json_safe, terminal_safe
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
 YELLOW, RESET = "\x1b[33m", "\x1b[0m"
@@ -124,8 +122,8 @@ def render_states(states: list[ItemState], color: bool) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     parts = item_parts(args.item) if args.item else None
-    registry = SchemaRegistry(SCHEMA_DIR)
-    chain = load_chain(MIGRATIONS_DIR, registry.versions)
+    toolkit = Toolkit()
+    registry, chain = toolkit.registry, toolkit.chain
     with GitRepo(Path.cwd()) as repo:
         key = paper_key_argument(args.key, repo.root, Path.cwd())
         changes = paper_history(repo, key, registry, chain, args.rev)

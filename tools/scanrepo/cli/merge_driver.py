@@ -16,16 +16,14 @@ from pathlib import Path
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.errors import ScanRepoError
 from scanrepo.format.keys import parse_scan_path
-from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.fs.atomic import write_files
 from scanrepo.merge import record as mergerecord
 from scanrepo.merge.paper import PaperMerge, merge_paper
 from scanrepo.merge.record import MergeRecord
 from scanrepo.merge.threeway import SIDES
-from scanrepo.migrate.chain import load_chain
 from scanrepo.problems import Problem
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import too_large
 
 PREFIX = "scanrepo merge"
@@ -100,8 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             emit(f"  {problem.render()}", sys.stderr)
         return EXIT_PROBLEMS
     base, ours, theirs = _read(args.base), _read(args.ours), _read(args.theirs)
-    registry = SchemaRegistry(SCHEMA_DIR)
-    chain = load_chain(MIGRATIONS_DIR, registry.versions)
+    toolkit = Toolkit()
+    registry, chain = toolkit.registry, toolkit.chain
     merge = merge_paper(args.path, base, ours, theirs, chain, registry, keep=args.keep)
     if merge.data is not None:
         write_files({Path(args.ours): merge.data})

@@ -23,7 +23,7 @@ from scanrepo.fs.lock import exclusive
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.plan import Migrator, Plan, plan_migration
 from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
 LOCK_NAME = "scanrepo-migrate.lock"
@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     repo = _open_repo(Path.cwd())
     try:
         root = repo.root if repo is not None else find_root(Path.cwd())
-        migrator = Migrator.load(SCHEMA_DIR, MIGRATIONS_DIR, args.target)
+        migrator = Migrator.load(Toolkit(), args.target)
         if args.commit and repo is None:
             raise ScanRepoError("--commit needs a git repository, and this is not in one")
         if args.dry_run or args.check:

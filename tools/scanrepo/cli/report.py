@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.recent < 0 or args.top < 0:
         parser.error("--recent and --top must be 0 or more")
     check_target(Path(args.output))
-    readers = Readers.load()
+    readers = Readers()
     progress = StageProgress()
     try:
         data = _gather(args, readers, progress)

@@ -10,7 +10,6 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.errors import JsonSyntaxError, ScanRepoError
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.keys import normalise_key_argument
-from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import write_files
 from scanrepo.merge import record as mergerecord
@@ -18,10 +17,10 @@ from scanrepo.merge.paper import digest, merge_docs, merge_paper
 from scanrepo.merge.record import MergeRecord
 from scanrepo.merge.state import MergeHeads, index_paths_by_key, key_of, unmerged, unpaired
 from scanrepo.merge.threeway import SIDES, Side
-from scanrepo.migrate.chain import Chain, load_chain
+from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.render.conflicts import conflict_lines
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_scan
 from scanrepo.vcs.repo import GitRepo
 
@@ -89,14 +88,12 @@ class Session:
                 stale += 1
         if stale:
             emit(f"(dropped {stale} record(s) of merges no longer in progress)", sys.stderr)
-        self.registry = SchemaRegistry(SCHEMA_DIR)
-        self._chain: Chain | None = None
+        self.toolkit = Toolkit()
+        self.registry = self.toolkit.registry
 
     @property
     def chain(self) -> Chain:
-        if self._chain is None:
-            self._chain = load_chain(MIGRATIONS_DIR, self.registry.versions)
-        return self._chain
+        return self.toolkit.chain
 
     def unpaired(self) -> list[str]:
         """Unpaired paths of papers not yet paired by key (the merge driver may have merged an

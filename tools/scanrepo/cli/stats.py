@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _check(args, parser)
-    readers = Readers.load()
+    readers = Readers()
     progress = StageProgress()
     try:
         if args.stability:

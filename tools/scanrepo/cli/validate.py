@@ -17,10 +17,9 @@ from scanrepo.cli.common import (
     run,
 )
 from scanrepo.errors import ScanRepoError, WriteFailedError
-from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.fs.atomic import write_files
 from scanrepo.render.inert import json_safe
-from scanrepo.toolkit import SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.outcome import Report
 from scanrepo.validate.sources import validate_commit, validate_index, validate_worktree
 from scanrepo.vcs.repo import GitRepo
@@ -82,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
-    registry = SchemaRegistry(SCHEMA_DIR)
+    registry = Toolkit().registry
     progress = Progress("validating")
     fixed = 0
     if args.staged or args.rev:

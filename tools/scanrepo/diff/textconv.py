@@ -13,25 +13,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from scanrepo.errors import ChainError, JsonSyntaxError, MigrationError, UnnamedPaperError
 from scanrepo.format.keys import paper_key
 from scanrepo.format.strictjson import parse_strict
-from scanrepo.migrate.chain import Chain, load_chain
+from scanrepo.migrate.chain import Chain
 from scanrepo.render.inert import terminal_safe
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 
 ITEM_KEYS = frozenset({"applies", "answer", "justification", "source"})
 INDENT = "    "
 # The schema versions by file name alone: importing the schema registry (and jsonschema) would
 # double the start-up time, which git pays once per file it shows.
 SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
-
-
-def schema_versions(schema_dir: Path = SCHEMA_DIR) -> list[int]:
-    return sorted(int(m[1]) for p in schema_dir.iterdir() if (m := SCHEMA_FILE.fullmatch(p.name)))
 
 
 def yes_no(value: Any) -> str:
@@ -171,7 +166,7 @@ def semantic_text(data: bytes, name: str, chain: Chain | None = None) -> str:
         return _raw(data, name, "not a JSON object")
     try:
         if chain is None:
-            chain = load_chain(MIGRATIONS_DIR, schema_versions())
+            chain = Toolkit().chain
         doc = chain.migrate(doc, chain.versions[-1])
     except MigrationError as exc:
         return _raw(data, name, f"cannot migrate: {exc}")

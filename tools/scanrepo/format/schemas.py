@@ -25,10 +25,9 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
 from scanrepo.errors import ScanRepoError
+from scanrepo.format.jsonpath import JsonPath
 
 SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
-
-JsonPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)

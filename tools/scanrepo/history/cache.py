@@ -112,7 +112,7 @@ _worker_readers: Readers | None = None
 
 def _init_worker(schema_dir: Path, migrations_dir: Path) -> None:
     global _worker_readers
-    _worker_readers = Readers.load(schema_dir, migrations_dir)
+    _worker_readers = Readers(schema_dir, migrations_dir)
 
 
 def _read_chunk(chunk: list[tuple[str, str, bytes]]) -> list[tuple[str, bytes]]:

@@ -36,8 +36,9 @@ from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import process_pool
-from scanrepo.migrate.chain import Chain, load_chain
+from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
 from scanrepo.validate.sources import resolve_scan_argument
 
@@ -57,10 +58,9 @@ class Migrator:
     migrations_dir: Path
 
     @classmethod
-    def load(cls, schema_dir: Path, migrations_dir: Path, target: int) -> Migrator:
-        """The registry and chain of these folders; a target no schema or chain knows is refused."""
-        registry = SchemaRegistry(schema_dir)
-        chain = load_chain(migrations_dir, registry.versions)
+    def load(cls, toolkit: Toolkit, target: int) -> Migrator:
+        """The toolkit's registry and chain; a target no schema or chain knows is refused."""
+        registry, chain = toolkit.registry, toolkit.chain
         if target not in registry.versions:
             raise ScanRepoError(
                 f"no schema defines scan version {target} (there is no schema/v{target}.json); "
@@ -71,7 +71,7 @@ class Migrator:
                 f"v{target} has a schema but no migration reaches it; the chain covers "
                 + ", ".join(f"v{v}" for v in chain.versions)
             )
-        return cls(registry, chain, target, migrations_dir)
+        return cls(registry, chain, target, toolkit.migrations_dir)
 
     def check_step(self, doc: dict[str, Any], version: int) -> None:
         """The chain's check after each step: the result must be a valid scan of that version."""
@@ -268,7 +268,7 @@ _worker: Migrator | None = None
 
 def _init_worker(schema_dir: Path, migrations_dir: Path, target: int) -> None:
     global _worker
-    _worker = Migrator.load(schema_dir, migrations_dir, target)
+    _worker = Migrator.load(Toolkit(schema_dir, migrations_dir), target)
 
 
 def _prepare_chunk(files: Sequence[tuple[str, str]]) -> list[Prepared]:

@@ -16,11 +16,9 @@ from typing import Any, Literal
 from scanrepo.diff.compare import ScanSide, read_scan
 from scanrepo.errors import UnnamedPaperError
 from scanrepo.format import keys
-from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
-from scanrepo.migrate.chain import Chain, load_chain
 from scanrepo.problems import Problem
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import read_scan_file, too_large, walk_scans
 from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
 
@@ -28,22 +26,8 @@ Rating = Literal["yes", "no", "n/a"]
 Progress = Callable[[int, int], None] | None
 
 
-@dataclass(frozen=True)
-class Readers:
+class Readers(Toolkit):
     """The schemas and migrations of this checkout, which judge every scan read."""
-
-    registry: SchemaRegistry
-    chain: Chain
-    migrations_dir: Path
-
-    @classmethod
-    def load(cls, schema_dir: Path = SCHEMA_DIR, migrations_dir: Path = MIGRATIONS_DIR) -> Readers:
-        registry = SchemaRegistry(schema_dir)
-        return cls(registry, load_chain(migrations_dir, registry.versions), migrations_dir)
-
-    @property
-    def newest(self) -> int:
-        return self.registry.newest
 
     def read(self, side: ScanSide) -> tuple[int | None, dict[str, Any] | None, list[Problem]]:
         """(the file's own version, the scan at the newest version, problems)."""

@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.migrate.chain import Chain, load_chain
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.migrate.chain import Chain
+from scanrepo.toolkit import Toolkit
 
 UNIVERSAL_SECTIONS: dict[str, tuple[str, ...]] = {
     "claims_and_evidence": (
@@ -404,7 +403,7 @@ def make_scan_v4(rng: random.Random, index: int) -> dict[str, Any]:
 
 @cache
 def _chain() -> Chain:
-    return load_chain(MIGRATIONS_DIR, SchemaRegistry(SCHEMA_DIR).versions)
+    return Toolkit().chain
 
 
 def _to_v3(scan: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from scanrepo.format.strictjson import MAX_BYTES, read_strict
 from scanrepo.fs.atomic import is_leftover_temp
 from scanrepo.fs.workers import process_pool
 from scanrepo.problems import Problem
+from scanrepo.toolkit import Toolkit
 
 PARALLEL_THRESHOLD = 200
 CHUNK = 64
@@ -200,7 +201,7 @@ _worker_registry: SchemaRegistry | None = None
 
 def _init_worker(schema_dir: Path) -> None:
     global _worker_registry
-    _worker_registry = SchemaRegistry(schema_dir)
+    _worker_registry = Toolkit(schema_dir).registry
 
 
 @dataclass(frozen=True)

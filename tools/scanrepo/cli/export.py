@@ -12,7 +12,7 @@ from scanrepo.cli.corpusarg import corpus_of
 from scanrepo.cli.historyarg import add_history_arguments, add_rev_argument, history_of
 from scanrepo.cli.progress import StageProgress
 from scanrepo.errors import ScanRepoError
-from scanrepo.fs.outfile import check_target, replaced_on_success
+from scanrepo.fs.atomic import check_target, replaced_on_success
 from scanrepo.history.walk import Step
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Readers

@@ -11,7 +11,7 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
 from scanrepo.cli.historyarg import add_history_arguments, history_of
 from scanrepo.cli.progress import StageProgress
 from scanrepo.cli.validate import find_root
-from scanrepo.fs.outfile import check_target, replaced_on_success
+from scanrepo.fs.atomic import check_target, replaced_on_success
 from scanrepo.history.recent import Timeline, recent_keys, timelines
 from scanrepo.render.html_report import ReportData, render_report
 from scanrepo.survey.corpus import Readers, load_commit, load_worktree

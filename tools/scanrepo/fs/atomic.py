@@ -1,4 +1,9 @@
-"""All-or-nothing file writes: temporary file, fsync, rename; never through a symlink."""
+"""All-or-nothing file writes: temporary file, fsync, rename; never through a symlink.
+
+Scans are written in batches (``write_files``, or staged and committed by the migration), and a
+command's output file (a report, an export) is replaced only when it was written whole
+(``replaced_on_success``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import contextlib
 import os
 import stat
 import sys
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from scanrepo.errors import ScanRepoError, WriteFailedError
@@ -161,3 +166,33 @@ def write_files(files: dict[Path, bytes]) -> None:
         discard_staged(staged)
         where = Path(exc.filename) if exc.filename else staged[0][1]
         raise _write_failed(where, exc, changed=True) from exc
+
+
+# --- output files: a report or an export written whole or not at all
+
+
+def check_target(path: Path) -> None:
+    """Refuse, before any work is done, a path that could not be written."""
+    if path.is_symlink():
+        raise ScanRepoError(f"{path}: is a symbolic link; refusing to write through it")
+    if path.is_dir():
+        raise ScanRepoError(f"{path}: is a directory; name the file to write")
+    if not path.parent.is_dir():
+        raise ScanRepoError(f"{path.parent}: no such directory")
+
+
+@contextlib.contextmanager
+def replaced_on_success(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that becomes ``path`` only if the block succeeds."""
+    check_target(path)
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    try:
+        yield tmp
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -1,4 +1,5 @@
-"""Pools of worker processes that end with the run that started them.
+"""Pools of worker processes that end with the run that started them, and the one chunked
+parallel map the tools run their per-file work through.
 
 A worker forked by ``ProcessPoolExecutor`` waits on a pipe whose writing end it holds itself,
 so when its parent is killed it never sees the end of input and lives on, idle, for good. Each
@@ -10,11 +11,19 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 POLL_SECONDS = 0.2
+PARALLEL_THRESHOLD = 200  # fewer items than this are not worth starting processes for
+CHUNK = 64
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+Context = TypeVar("Context")
+Progress = Callable[[int, int], None] | None
 
 
 def process_pool(
@@ -35,3 +44,48 @@ def _exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(POLL_SECONDS)
     os._exit(1)
+
+
+_context: Any = None  # in a worker: what its ``make_context`` built
+
+
+def _build_context(make_context: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    global _context
+    _context = make_context(*args)
+
+
+def _run_chunk(function: Callable[[Any, Any], Result], chunk: Sequence[Any]) -> list[Result]:
+    return [function(item, _context) for item in chunk]
+
+
+def chunked_map(
+    function: Callable[[Item, Context], Result],
+    items: Sequence[Item],
+    context: Context,
+    make_context: Callable[..., Context],
+    context_args: tuple[Any, ...],
+    workers: int | None = None,
+    progress: Progress = None,
+) -> list[Result]:
+    """``[function(item, context) for item in items]``, in order, reporting progress.
+
+    With enough items and more than one worker (default: one per core) the items go in chunks
+    to worker processes; each builds its own context once, as ``make_context(*context_args)``,
+    since what a context holds (compiled schemas, a migration chain) does not pickle.
+    ``function`` and ``make_context`` must be module-level functions.
+    """
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    results: list[Result] = []
+    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+        for item in items:
+            results.append(function(item, context))
+            if progress:
+                progress(len(results), len(items))
+        return results
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    with process_pool(workers, _build_context, (make_context, context_args)) as pool:
+        for chunk_results in pool.map(partial(_run_chunk, function), chunks):
+            results.extend(chunk_results)
+            if progress:
+                progress(len(results), len(items))
+    return results

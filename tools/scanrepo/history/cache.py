@@ -21,18 +21,18 @@ import sys
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
 from scanrepo.diff.compare import ScanSide
+from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
 
 READING_FORMAT = 1
-PARALLEL_THRESHOLD = 200
 CHUNK = 32
 CACHE_DIR = "scanrepo-cache"
 # Lists compared as multisets by the semantic diff: reordering them is no change.
@@ -131,7 +131,7 @@ def read_all(
             yield blob, encode(read_blob(data, path, readers))
         return
     args = (readers.registry.schema_dir, readers.migrations_dir)
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=args) as pool:
+    with process_pool(workers, _init_worker, args) as pool:
         pending: deque[Future[list[tuple[str, bytes]]]] = deque()
         iterator = iter(blobs)
         while chunk := list(itertools.islice(iterator, CHUNK)):

@@ -12,7 +12,6 @@ Any problem anywhere is collected, and a plan with problems must not be applied.
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 import zlib
 from collections import Counter, defaultdict
@@ -35,15 +34,12 @@ from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
-from scanrepo.fs.workers import process_pool
+from scanrepo.fs.workers import chunked_map
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
 from scanrepo.validate.sources import resolve_scan_argument
-
-PARALLEL_THRESHOLD = 200
-CHUNK = 64
 
 Progress = Callable[[int, int], None] | None
 
@@ -263,17 +259,14 @@ def _migration_problem(
 
 # --- every file -------------------------------------------------------------------------
 
-_worker: Migrator | None = None
+
+def _migrator_of(schema_dir: Path, migrations_dir: Path, target: int) -> Migrator:
+    return Migrator.load(Toolkit(schema_dir, migrations_dir), target)
 
 
-def _init_worker(schema_dir: Path, migrations_dir: Path, target: int) -> None:
-    global _worker
-    _worker = Migrator.load(Toolkit(schema_dir, migrations_dir), target)
-
-
-def _prepare_chunk(files: Sequence[tuple[str, str]]) -> list[Prepared]:
-    assert _worker is not None
-    return [prepare_file(Path(path), rel, _worker) for path, rel in files]
+def _prepare(file: tuple[str, str], migrator: Migrator) -> Prepared:
+    path, rel = file
+    return prepare_file(Path(path), rel, migrator)
 
 
 def prepare_files(
@@ -283,22 +276,8 @@ def prepare_files(
     progress: Progress = None,
 ) -> list[Prepared]:
     """Every (path, repo-relative path) prepared, in worker processes when there are many."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    results: list[Prepared] = []
-    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
-        for path, rel in files:
-            results.append(prepare_file(Path(path), rel, migrator))
-            if progress:
-                progress(len(results), len(files))
-        return results
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target)
-    with process_pool(workers, _init_worker, init) as pool:
-        for chunk in pool.map(_prepare_chunk, chunks):
-            results.extend(chunk)
-            if progress:
-                progress(len(results), len(files))
-    return results
+    return chunked_map(_prepare, files, migrator, _migrator_of, init, workers, progress)
 
 
 def select_files(

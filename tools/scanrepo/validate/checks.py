@@ -22,12 +22,9 @@ from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES, read_strict
 from scanrepo.fs.atomic import is_leftover_temp
-from scanrepo.fs.workers import process_pool
+from scanrepo.fs.workers import chunked_map
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
-
-PARALLEL_THRESHOLD = 200
-CHUNK = 64
 
 
 @dataclass
@@ -196,12 +193,9 @@ def _layout_problems(
 
 # --- gathering inputs -------------------------------------------------------------------
 
-_worker_registry: SchemaRegistry | None = None
 
-
-def _init_worker(schema_dir: Path) -> None:
-    global _worker_registry
-    _worker_registry = Toolkit(schema_dir).registry
+def _registry_of(schema_dir: Path) -> SchemaRegistry:
+    return Toolkit(schema_dir).registry
 
 
 @dataclass(frozen=True)
@@ -249,11 +243,6 @@ def _run_job(job: Job, registry: SchemaRegistry) -> ScanResult:
     return check_scan(data, job.name, job.relpath, registry)
 
 
-def _run_chunk(jobs: Sequence[Job]) -> list[ScanResult]:
-    assert _worker_registry is not None
-    return [_run_job(job, _worker_registry) for job in jobs]
-
-
 def run_jobs(
     jobs: Sequence[Job],
     registry: SchemaRegistry,
@@ -261,22 +250,9 @@ def run_jobs(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ScanResult]:
     """Check every job, in worker processes when there are enough to pay for them."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
-        results = []
-        for job in jobs:
-            results.append(_run_job(job, registry))
-            if progress:
-                progress(len(results), len(jobs))
-        return results
-    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    results = []
-    with process_pool(workers, _init_worker, (registry.schema_dir,)) as pool:
-        for chunk_results in pool.map(_run_chunk, chunks):
-            results.extend(chunk_results)
-            if progress:
-                progress(len(results), len(jobs))
-    return results
+    return chunked_map(
+        _run_job, jobs, registry, _registry_of, (registry.schema_dir,), workers, progress
+    )
 
 
 def duplicate_problems(paths: Iterable[tuple[str, str]]) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, error reporting, progress."""
+"""What the commands share: exit codes, error reporting, the repository root, colour, progress."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from scanrepo.errors import ScanRepoError
@@ -79,3 +80,38 @@ class Progress:
     def close(self) -> None:
         if self.shown:
             sys.stderr.write("\n")
+
+
+class StageProgress:
+    def __init__(self) -> None:
+        self.current: Progress | None = None
+
+    def stage(self, label: str) -> Callable[[int, int], None]:
+        """The progress callback of one stage; it ends the previous stage's line."""
+
+        def report(done: int, total: int) -> None:
+            if self.current is None or self.current.label != label:
+                self.close()
+                self.current = Progress(label)
+            self.current(done, total)
+
+        return report
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.current = None
+
+
+def find_root(start: Path) -> Path:
+    """The repository's top directory: the nearest ancestor holding scans/ or .git."""
+    for directory in (start, *start.parents):
+        if (directory / "scans").is_dir() or (directory / ".git").exists():
+            return directory
+    return start
+
+
+def use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"

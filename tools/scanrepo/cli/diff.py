@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser
+from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, use_color
 from scanrepo.diff.revisions import parse_range, path_filter, split_arguments
 from scanrepo.diff.tree import RangeDiff, diff_range
 from scanrepo.errors import ScanRepoError
@@ -62,12 +61,6 @@ def build_parser() -> ArgumentParser:
         "-q", "--quiet", action="store_true", help="print nothing; only the exit code tells"
     )
     return parser
-
-
-def use_color(choice: str) -> bool:
-    if choice != "auto":
-        return choice == "always"
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 def render(diff: RangeDiff, fmt: str, stat: bool, color: bool, word_diff: bool) -> str:

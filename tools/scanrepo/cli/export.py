@@ -7,10 +7,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.cli.corpusarg import corpus_of
-from scanrepo.cli.historyarg import add_history_arguments, add_rev_argument, history_of
-from scanrepo.cli.progress import StageProgress
+from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, StageProgress, emit
+from scanrepo.cli.survey_args import add_history_arguments, add_rev_argument, corpus_of, history_of
 from scanrepo.errors import ScanRepoError
 from scanrepo.fs.atomic import check_target, replaced_on_success
 from scanrepo.history.walk import Step

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.cli.diff import use_color
+from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, use_color
 from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.textconv import is_item, item_summary
 from scanrepo.errors import ScanRepoError

@@ -15,9 +15,9 @@ from scanrepo.cli.common import (
     Progress,
     add_jobs_argument,
     emit,
+    find_root,
     run,
 )
-from scanrepo.cli.validate import find_root
 from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
 from scanrepo.fs.lock import exclusive
 from scanrepo.migrate.apply import apply_plan

@@ -7,10 +7,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.cli.historyarg import add_history_arguments, history_of
-from scanrepo.cli.progress import StageProgress
-from scanrepo.cli.validate import find_root
+from scanrepo.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ArgumentParser,
+    StageProgress,
+    emit,
+    find_root,
+)
+from scanrepo.cli.survey_args import add_history_arguments, history_of
 from scanrepo.fs.atomic import check_target, replaced_on_success
 from scanrepo.history.recent import Timeline, recent_keys, timelines
 from scanrepo.render.html_report import ReportData, render_report

@@ -14,6 +14,7 @@ from scanrepo.cli.common import (
     Progress,
     add_jobs_argument,
     emit,
+    find_root,
     run,
 )
 from scanrepo.errors import ScanRepoError, WriteFailedError
@@ -127,14 +128,6 @@ def _write_failure(exc: WriteFailedError, root: Path) -> str:
     else:
         outcome = "no file was changed"
     return f"{path}: cannot write: {exc.reason}; {outcome}"
-
-
-def find_root(start: Path) -> Path:
-    """The repository's top directory: the nearest ancestor holding scans/ or .git."""
-    for directory in (start, *start.parents):
-        if (directory / "scans").is_dir() or (directory / ".git").exists():
-            return directory
-    return start
 
 
 def entry() -> None:

@@ -1,14 +1,17 @@
-"""The history a command reads: its ``--rev``, ``--no-cache`` and ``--jobs`` options."""
+"""What stats, export and report read: the corpus of the work tree or of a commit (``--rev``), or
+its history (``--rev``, ``--no-cache``, ``--jobs``)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 
-from scanrepo.cli.common import add_jobs_argument
-from scanrepo.cli.progress import StageProgress
+from scanrepo.cli.common import StageProgress, add_jobs_argument, find_root
 from scanrepo.history.walk import History, open_history
-from scanrepo.survey.corpus import Readers
+from scanrepo.survey.corpus import Corpus, Readers, load_commit, load_worktree
 from scanrepo.vcs.repo import GitRepo
 
 
@@ -48,3 +51,13 @@ def history_of(
         progress=progress.stage("reading scans from history"),
         workers=args.jobs,
     )
+
+
+@contextlib.contextmanager
+def corpus_of(rev: str | None) -> Iterator[Corpus]:
+    """Read it inside the block: a commit's scans stream from git while the block runs."""
+    if rev:
+        with GitRepo(Path.cwd()) as repo:
+            yield load_commit(repo, rev)
+    else:
+        yield load_worktree(find_root(Path.cwd()))

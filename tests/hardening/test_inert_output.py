@@ -28,7 +28,9 @@ from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.compare import ScanSide, diff_papers
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.migrate.chain import load_chain
-from scanrepo.render import render_json, render_markdown, render_stat, render_text
+from scanrepo.render.diff_json import render_json
+from scanrepo.render.diff_markdown import render_markdown
+from scanrepo.render.diff_text import render_stat, render_text
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 from toolruns import (
     commit_all,

@@ -9,7 +9,9 @@ import re
 
 from scanrepo.diff.changes import Change, DiffResult, PaperDiff
 from scanrepo.problems import Problem
-from scanrepo.render import render_json, render_markdown, render_stat, render_text
+from scanrepo.render.diff_json import render_json
+from scanrepo.render.diff_markdown import render_markdown
+from scanrepo.render.diff_text import render_stat, render_text
 from scanrepo.render.inert import markdown_inline
 
 FUNDING = ("checklist", "conflicts_of_interest", "funding_disclosed")

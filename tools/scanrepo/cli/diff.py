@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,9 +10,9 @@ from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, use_colo
 from scanrepo.diff.revisions import parse_range, path_filter, split_arguments
 from scanrepo.diff.tree import RangeDiff, diff_range
 from scanrepo.errors import ScanRepoError
+from scanrepo.render.diff_json import render_json
 from scanrepo.render.diff_markdown import render_markdown
 from scanrepo.render.diff_text import render_stat, render_text
-from scanrepo.render.inert import json_safe
 from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
@@ -67,11 +66,7 @@ def render(diff: RangeDiff, fmt: str, stat: bool, color: bool, word_diff: bool) 
     if fmt == "markdown":
         return render_markdown(diff.result, problems=diff.problems)
     if fmt == "json":
-        document = {
-            **diff.result.to_json(),
-            "validation_problems": [p.to_json() for p in diff.problems],
-        }
-        return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+        return render_json(diff.result, diff.problems)
     if stat:
         return render_stat(diff.result)
     return render_text(diff.result, color=color, word_diff=word_diff)

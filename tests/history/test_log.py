@@ -10,7 +10,13 @@ import pytest
 from conftest import git, run_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.history.paper import find_item, item_history, paper_history, parse_log, pathspecs
+from scanrepo.history.paper_history import (
+    find_item,
+    item_history,
+    paper_history,
+    parse_log,
+    pathspecs,
+)
 from scanrepo.migrate.chain import load_chain
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
 from scanrepo.vcs.repo import GitRepo

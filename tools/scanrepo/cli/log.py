@@ -13,7 +13,7 @@ from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.textconv import is_item, item_summary
 from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys
-from scanrepo.history.paper import (
+from scanrepo.history.paper_history import (
     CommitInfo,
     ItemState,
     PaperChange,

@@ -1,4 +1,4 @@
 """Walks of git history: every change to the scans from one ``git log --raw`` (``gitlog``), one
-paper's history (``paper``), the whole history with each revision's readings (``walk``), the
-blob cache behind it (``cache``) and the most recently changed papers (``recent``).
+paper's history (``paper_history``), the whole history with each revision's readings (``walk``),
+the blob cache behind it (``cache``) and the most recently changed papers (``recent``).
 """

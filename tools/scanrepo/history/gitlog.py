@@ -2,7 +2,7 @@
 
 ``git log --reverse --raw -z --no-renames -- scans/`` lists, oldest first, every commit that
 changed a file below ``scans/`` together with each changed path's old and new blob ids, as
-the commit differs from its parent (read by ``history.paper.raw_log`` and
+the commit differs from its parent (read by ``history.paper_history.raw_log`` and
 ``diff.revisions.parse_raw``). Entries are grouped by paper key, so a scan moved between version
 directories (``scans/v3/...`` deleted, ``scans/v4/...`` added in one commit) is one revision of
 one paper. Merge commits carry no entries (each change is counted at the commit that made it),
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from scanrepo.diff import revisions as raw
 from scanrepo.format import keys
-from scanrepo.history.paper import CommitInfo, raw_log
+from scanrepo.history.paper_history import CommitInfo, raw_log
 from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from scanrepo.errors import ScanRepoError, WriteFailedError
@@ -30,14 +29,7 @@ from scanrepo.migrate.plan import Plan
 Progress = Callable[[int, int], None] | None
 
 
-@dataclass(frozen=True)
-class Applied:
-    written: int
-    removed: int
-    leftovers_removed: int
-
-
-def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
+def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
     """Write every new scan, then remove the old files and abandoned temporary files."""
     if plan.problems:
         raise ScanRepoError("a plan with problems cannot be applied")
@@ -76,14 +68,12 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
             f"moving the new scans into place failed: {exc}; some papers now have their old "
             "and their new scan: run the same tools/migrate command again to finish"
         ) from exc
-    removed = 0
     directories: set[Path] = set()
     for paper in plan.papers:
         for source in paper.sources:
             path = root / source
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-                removed += 1
             directories.add(path.parent)
     for leftover in plan.leftovers:
         with contextlib.suppress(FileNotFoundError):
@@ -93,7 +83,6 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> Applied:
     _remove_empty(
         sorted(directories, key=lambda d: len(d.parts), reverse=True), root / keys.SCANS_DIR
     )
-    return Applied(len(staged), removed, len(plan.leftovers))
 
 
 def _new_directories(root: Path, targets: list[str]) -> list[Path]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from deepdiff import DeepDiff
@@ -15,8 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from conftest import canonical, fixture_doc, position_of
 from mutations import ENTRIES, scan_pairs
 from scanrepo.diff.changes import Change, DiffResult
-from scanrepo.diff.compare import ScanSide, compare_scans, diff_papers
+from scanrepo.diff.compare import (
+    FACTOR_FIELD_KINDS,
+    ITEM_FIELD_KINDS,
+    SHAPE_WALKS,
+    WHOLE_SHAPES,
+    ScanSide,
+    compare_scans,
+    diff_papers,
+)
 from scanrepo.errors import MigrationError
+from scanrepo.format import model
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.migrate.chain import Chain, Step, load_chain
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
@@ -661,3 +670,17 @@ def test_the_json_form_reads_back(chain: Chain, registry: SchemaRegistry) -> Non
     }
     change = data["papers"][1]["changes"][0]
     assert change["json_path"] == "$.checklist.conflicts_of_interest.funding_disclosed.answer"
+
+
+# --------------------------------------------------------------------------- the model covered
+
+
+def test_every_field_of_an_item_and_a_factor_has_its_change_kind() -> None:
+    """A field added to the model's items or factors needs its kind of change here."""
+    assert set(ITEM_FIELD_KINDS) == set(model.ITEM_FIELDS)
+    assert set(FACTOR_FIELD_KINDS) == set(model.FACTOR_FIELDS)
+
+
+def test_every_shape_of_the_model_is_walked_or_compared_whole() -> None:
+    assert set(SHAPE_WALKS).isdisjoint(WHOLE_SHAPES)
+    assert set(SHAPE_WALKS) | WHOLE_SHAPES == set(get_args(model.Shape))

@@ -10,7 +10,8 @@ import pytest
 from conftest import V3_FIXTURE, V4_FIXTURE, canonical, fixture_doc, run_tool
 from scanrepo.cli.common import run
 from scanrepo.cli.scan_textconv import main as textconv_main
-from scanrepo.diff.textconv import semantic_text
+from scanrepo.diff.textconv import ENTRY_RECORDS, FACTOR_LINE, ITEM_LINE, semantic_text
+from scanrepo.format import model
 
 FUNDING = "checklist.conflicts_of_interest.funding_disclosed"
 
@@ -104,3 +105,12 @@ def test_executable_runs_as_git_starts_it() -> None:
     done = run_tool("scan-textconv", str(V3_FIXTURE), cwd=V3_FIXTURE.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout == semantic_text(V4_FIXTURE.read_bytes(), "x")
+
+
+def test_the_lines_show_every_field_of_the_model() -> None:
+    """A field added to the model's items, factors or entries needs its place in the text."""
+    assert {*ITEM_LINE, model.JUSTIFICATION} == set(model.ITEM_FIELDS)
+    assert {*FACTOR_LINE, model.JUSTIFICATION} == set(model.FACTOR_FIELDS)
+    assert set(ENTRY_RECORDS) == set(model.ENTRY_FIELDS)
+    for name, (fields, _) in ENTRY_RECORDS.items():
+        assert set(fields) == set(model.ENTRY_FIELDS[name]), name

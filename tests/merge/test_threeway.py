@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from conftest import fixture_doc
 from mutations import MUTATIONS, scan_pairs
 from scanrepo.diff.compare import compare_scans
+from scanrepo.format import model
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.merge.threeway import MISSING, Conflict, MergeResult, merge_scans
+from scanrepo.merge.threeway import MISSING, SHAPE_RULES, Conflict, MergeResult, merge_scans
 from scanrepo.toolkit import SCHEMA_DIR
 from strategies import v4_scans
 
@@ -380,3 +381,9 @@ def test_any_three_valid_scans_merge_into_a_valid_scan(
 ) -> None:
     valid_when_they_are(merge_scans(base, ours, theirs).merged, base, ours, theirs)
     valid_when_they_are(merge_scans(None, ours, theirs, keep="theirs").merged, ours, theirs)
+
+
+def test_every_shape_of_the_model_has_a_merge_rule() -> None:
+    assert set(SHAPE_RULES) == set(get_args(model.Shape))
+    nested = [shape for shape, rule in SHAPE_RULES.items() if rule in ("nested", "typed")]
+    assert set(nested) == set(model.KEY_LEVELS)

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT, git, run_tool
 from knownhistory import ITEMS_PER_PAPER, F, build
+from scanrepo.format import model
 from scanrepo.survey.rows import CORPUS_COLUMNS, HISTORY_COLUMNS
 
 
@@ -113,3 +114,8 @@ def test_readme_documents_every_column() -> None:
         documented = f"| `{column.name}` | {types[column.type]}"
         documented += ", nullable |" if column.nullable else " |"
         assert documented in readme, column.name
+
+
+def test_every_field_of_an_item_is_a_corpus_column() -> None:
+    """A field added to the model's items is exported, or this test says it is not."""
+    assert set(model.ITEM_FIELDS) <= {column.name for column in CORPUS_COLUMNS}

@@ -10,9 +10,9 @@ from typing import Any
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, use_color
 from scanrepo.diff.changes import DiffResult
-from scanrepo.diff.textconv import is_item, item_summary
+from scanrepo.diff.textconv import item_summary
 from scanrepo.errors import ScanRepoError
-from scanrepo.format import keys
+from scanrepo.format import keys, model
 from scanrepo.history.paper_history import (
     CommitInfo,
     ItemState,
@@ -100,8 +100,8 @@ def render_changes(changes: list[PaperChange], color: bool, word_diff: bool = Fa
 def describe(value: Any) -> list[str]:
     if value is None:
         return ["(no such item)"]
-    if is_item(value):
-        return [item_summary(value), *str(value["justification"]).split("\n")]
+    if model.is_item(value):
+        return [item_summary(value), *str(value[model.JUSTIFICATION]).split("\n")]
     return [json.dumps(value, ensure_ascii=False)]
 
 

@@ -1,10 +1,10 @@
 """Semantic comparison of two scans of one paper, producing the change model of ``diff.changes``.
 
-``compare_scans`` walks the known structure of a scan (the newest format, v4) by key: checklist
-items by section and item name, claims, red flags and cited papers by their identifying text,
-engagement factors by name. It compares each subtree with ``==`` before descending, so equal
-parts cost one C-level comparison; only ``hn_data`` thread lists, whose shape the format leaves
-open, go through DeepDiff.
+``compare_scans`` walks the structure of a scan in the newest format (v4), as ``format.model``
+describes it, by key: checklist items by section and item name, claims, red flags and cited
+papers by their identifying text, engagement factors by name. It compares each subtree with
+``==`` before descending, so equal parts cost one C-level comparison; only ``hn_data`` thread
+lists, whose shape the format leaves open, go through DeepDiff.
 
 ``diff_papers`` reads both sides of one paper from bytes, validates each against the schema of
 its own version, migrates them in memory to a common version and compares them; anything that
@@ -20,6 +20,7 @@ from typing import Any
 
 from scanrepo.diff.changes import Change, ChangeKind, PaperDiff, Status
 from scanrepo.errors import JsonSyntaxError, MigrationError
+from scanrepo.format import model
 from scanrepo.format.jsonpath import JsonPath, format_json_path, locate
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry, SchemaViolation
@@ -30,19 +31,22 @@ from scanrepo.validate.checks import version_of
 
 _ABSENT: Any = object()
 
-# The fields of a checklist item and the kind of change each one makes.
-_ITEM_FIELDS: dict[str, ChangeKind] = {
-    "applies": "applies_flipped",
-    "answer": "answer_flipped",
-    "source": "source_changed",
-    "justification": "justification_edited",
+# The kind of change each field of a checklist item, of an engagement factor and of an entry
+# makes (a field of an entry not named here: ``entry_changed``). Keyed by the model's names;
+# the tests check that every item and factor field has its kind.
+ITEM_FIELD_KINDS: dict[str, ChangeKind] = {
+    model.APPLIES: "applies_flipped",
+    model.ANSWER: "answer_flipped",
+    model.SOURCE: "source_changed",
+    model.JUSTIFICATION: "justification_edited",
 }
-_FACTOR_FIELDS: dict[str, ChangeKind] = {
-    "score": "score_changed",
-    "justification": "engagement_justification_edited",
+FACTOR_FIELD_KINDS: dict[str, ChangeKind] = {
+    model.SCORE: "score_changed",
+    model.JUSTIFICATION: "engagement_justification_edited",
 }
-# List fields whose entries are matched by one identifying text field.
-ENTRY_IDS: dict[str, str] = {"claims": "claim", "red_flags": "flag", "cited_papers": "title"}
+_ENTRY_FIELD_KINDS: dict[str, dict[str, ChangeKind]] = {
+    model.CLAIMS: {model.CLAIM_SUPPORT: "support_changed"}
+}
 
 
 def _value(value: Any) -> Any:
@@ -69,28 +73,29 @@ class _Walk:
             if a == b:
                 continue
             compare = _TOP_LEVEL.get(key)
-            if compare is None or a is _ABSENT or b is _ABSENT or not compare(self, a, b):
+            if compare is None or a is _ABSENT or b is _ABSENT or not compare(self, key, a, b):
                 self.add(_WHOLE_VALUE_KINDS.get(key, "other_changed"), key, (key,), a, b)
 
-    # Each method below returns False when the values do not have the shape it knows; the
-    # caller then reports the whole value as changed.
+    # Each method below compares the top-level member ``member`` of one shape of the model; it
+    # returns False when the values do not have that shape, and the caller then reports the
+    # whole value as changed.
 
-    def paper(self, old: Any, new: Any) -> bool:
+    def record(self, member: str, old: Any, new: Any) -> bool:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return False
         for name in _union(old, new):
             a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
             if a != b:
-                self.add("metadata_changed", f"paper.{name}", ("paper", name), a, b)
+                self.add("metadata_changed", f"{member}.{name}", (member, name), a, b)
         return True
 
-    def checklist(self, old: Any, new: Any) -> bool:
+    def checklist(self, member: str, old: Any, new: Any) -> bool:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return False
-        self.sections(old, new, ("checklist",))
+        self.sections(old, new, (member,))
         return True
 
-    def type_checklist(self, old: Any, new: Any) -> bool:
+    def type_checklist(self, member: str, old: Any, new: Any) -> bool:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return False
         if not all(isinstance(v, dict) for v in (*old.values(), *new.values())):
@@ -98,7 +103,7 @@ class _Walk:
         for paper_type in _union(old, new):
             a, b = old.get(paper_type, {}), new.get(paper_type, {})
             if a != b:
-                self.sections(a, b, ("type_checklist", paper_type))
+                self.sections(a, b, (member, paper_type))
         return True
 
     def keyed(
@@ -133,7 +138,7 @@ class _Walk:
         self.keyed(old, new, base, "item_added", "item_removed", self.item)
 
     def item(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, where: str) -> None:
-        self.fields(old, new, base, where, _ITEM_FIELDS)
+        self.fields(old, new, base, where, ITEM_FIELD_KINDS)
 
     def fields(
         self,
@@ -148,24 +153,24 @@ class _Walk:
             if a != b:
                 self.add(kinds.get(name, "other_changed"), where, (*base, name), a, b)
 
-    def engagement(self, old: Any, new: Any) -> bool:
+    def factors(self, member: str, old: Any, new: Any) -> bool:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return False
-        self.keyed(old, new, ("engagement_factors",), "entry_added", "entry_removed", self.factor)
+        self.keyed(old, new, (member,), "entry_added", "entry_removed", self.factor)
         return True
 
     def factor(self, old: dict[str, Any], new: dict[str, Any], base: JsonPath, where: str) -> None:
-        self.fields(old, new, base, where, _FACTOR_FIELDS)
+        self.fields(old, new, base, where, FACTOR_FIELD_KINDS)
 
     def entries(self, name: str, old: Any, new: Any) -> bool:
         """Entries matched by their identifying text; equal entries pair first, so reordering
         (even of entries sharing a text) is no change."""
-        id_field = ENTRY_IDS[name]
+        id_field = model.ENTRY_IDS[name]
         if not (is_entry_list(old, id_field) and is_entry_list(new, id_field)):
             return False
         pairs = pair_entries(old, new, id_field)
         paired = set(pairs.values())
-        kinds: dict[str, ChangeKind] = {"supported": "support_changed"} if name == "claims" else {}
+        kinds = _ENTRY_FIELD_KINDS.get(name, {})
         for index, entry in enumerate(new):
             where = f"{name}[{entry[id_field]}]"
             if index not in pairs:
@@ -185,33 +190,33 @@ class _Walk:
             )
         return True
 
-    def tags(self, old: Any, new: Any) -> bool:
+    def tags(self, member: str, old: Any, new: Any) -> bool:
         if not (isinstance(old, list) and isinstance(new, list)):
             return False
         if _multiset(old) != _multiset(new):
-            self.add("tags_changed", "methodology_tags", ("methodology_tags",), old, new)
+            self.add("tags_changed", member, (member,), old, new)
         return True
 
-    def hn_data(self, old: Any, new: Any) -> bool:
+    def open_fields(self, member: str, old: Any, new: Any) -> bool:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return False
         for name in _union(old, new):
             a, b = old.get(name, _ABSENT), new.get(name, _ABSENT)
             if a == b:
                 continue
-            if name == "threads" and isinstance(a, list) and isinstance(b, list):
-                self.threads(a, b)
+            if name == model.HN_THREADS and isinstance(a, list) and isinstance(b, list):
+                self.threads((member, name), a, b)
             else:
-                self.add("hn_data_changed", f"hn_data.{name}", ("hn_data", name), a, b)
+                self.add("hn_data_changed", f"{member}.{name}", (member, name), a, b)
         return True
 
-    def threads(self, old: list[Any], new: list[Any]) -> None:
+    def threads(self, base: tuple[str, str], old: list[Any], new: list[Any]) -> None:
         """Threads have no fixed shape, so no identifying field: equal threads pair first
         (reordering is no change), then each remaining new thread pairs with the remaining old
         thread sharing the most top-level fields, and DeepDiff compares each pair."""
         from deepdiff import DeepDiff  # slow to import, and only thread lists need it
 
-        base = ("hn_data", "threads")
+        where = ".".join(base)
         pairs = _pair_equal(old, new)
         left = [index for index in range(len(old)) if index not in pairs.values()]
         for index, thread in enumerate(new):
@@ -222,7 +227,7 @@ class _Walk:
                     left.remove(best)
         for index, thread in enumerate(new):
             if index not in pairs:
-                self.add("hn_data_changed", "hn_data.threads", (*base, index), _ABSENT, thread)
+                self.add("hn_data_changed", where, (*base, index), _ABSENT, thread)
             elif old[pairs[index]] != thread:
                 nested = DeepDiff(
                     old[pairs[index]], thread, view="tree", ignore_private_variables=False
@@ -233,9 +238,9 @@ class _Walk:
                         steps = level.path(output_format="list", use_t2=not removal)
                         path = (*base, pairs[index] if removal else index, *steps)
                         old_value, new_value = _present(level.t1), _present(level.t2)
-                        self.add("hn_data_changed", "hn_data.threads", path, old_value, new_value)
+                        self.add("hn_data_changed", where, path, old_value, new_value)
         for index in left:
-            self.add("hn_data_changed", "hn_data.threads", (*base, index), old[index], _ABSENT)
+            self.add("hn_data_changed", where, (*base, index), old[index], _ABSENT)
 
 
 def _pair_equal(old: list[Any], new: list[Any]) -> dict[int, int]:
@@ -289,25 +294,29 @@ def _multiset(values: list[Any]) -> list[str]:
     return sorted(json.dumps(v, sort_keys=True, ensure_ascii=False) for v in values)
 
 
-_TOP_LEVEL: dict[str, Callable[[_Walk, Any, Any], bool]] = {
-    "paper": _Walk.paper,
+# How a top-level member of each shape of the model is compared below its top; members of the
+# shapes not named here are compared whole.
+SHAPE_WALKS: dict[model.Shape, Callable[[_Walk, str, Any, Any], bool]] = {
+    "record": _Walk.record,
     "checklist": _Walk.checklist,
     "type_checklist": _Walk.type_checklist,
-    "claims": lambda walk, a, b: walk.entries("claims", a, b),
-    "red_flags": lambda walk, a, b: walk.entries("red_flags", a, b),
-    "cited_papers": lambda walk, a, b: walk.entries("cited_papers", a, b),
-    "engagement_factors": _Walk.engagement,
-    "methodology_tags": _Walk.tags,
-    "hn_data": _Walk.hn_data,
+    "entries": _Walk.entries,
+    "factors": _Walk.factors,
+    "tags": _Walk.tags,
+    "open": _Walk.open_fields,
+}
+WHOLE_SHAPES: frozenset[model.Shape] = frozenset({"version", "value"})
+_TOP_LEVEL = {
+    name: SHAPE_WALKS[shape] for name, shape in model.MEMBERS.items() if shape in SHAPE_WALKS
 }
 # The kind of change of a top-level value reported whole (a plain value, or one whose shape the
 # walk does not know).
 _WHOLE_VALUE_KINDS: dict[str, ChangeKind] = {
-    "paper_type": "paper_type_changed",
-    "key_findings": "key_findings_changed",
-    "methodology_tags": "tags_changed",
-    "paper": "metadata_changed",
-    "hn_data": "hn_data_changed",
+    model.PAPER_TYPE: "paper_type_changed",
+    model.KEY_FINDINGS: "key_findings_changed",
+    model.METHODOLOGY_TAGS: "tags_changed",
+    model.PAPER: "metadata_changed",
+    model.HN_DATA: "hn_data_changed",
 }
 
 
@@ -412,7 +421,7 @@ def read_scan(side: ScanSide, to_version: int, chain: Chain, registry: SchemaReg
 
 def _title(*docs: dict[str, Any] | None) -> str | None:
     for doc in docs:
-        paper = doc.get("paper") if doc is not None else None
+        paper = doc.get(model.PAPER) if doc is not None else None
         if isinstance(paper, dict) and isinstance(paper.get("title"), str):
             return str(paper["title"])
     return None

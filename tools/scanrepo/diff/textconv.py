@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from scanrepo.errors import ChainError, JsonSyntaxError, MigrationError, UnnamedPaperError
+from scanrepo.format import model
 from scanrepo.format.keys import paper_key
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.migrate.chain import Chain
 from scanrepo.render.inert import terminal_safe
 from scanrepo.toolkit import Toolkit
 
-ITEM_KEYS = frozenset({"applies", "answer", "justification", "source"})
 INDENT = "    "
 # The schema versions by file name alone: importing the schema registry (and jsonschema) would
 # double the start-up time, which git pays once per file it shows.
@@ -35,20 +35,28 @@ def yes_no(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def is_item(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == ITEM_KEYS
+def _scalar(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+# How the one line of a checklist item and of an engagement factor shows each field, in that
+# order; the justification follows on lines of its own. The tests check that these cover the
+# model's fields.
+ITEM_LINE: dict[str, Callable[[Any], str]] = {
+    model.APPLIES: yes_no,
+    model.ANSWER: yes_no,
+    model.SOURCE: _scalar,
+}
+FACTOR_LINE: dict[str, Callable[[Any], str]] = {model.SCORE: _scalar}
+
+
+def _summary(value: dict[str, Any], shown: dict[str, Callable[[Any], str]]) -> str:
+    return ", ".join(f"{name} {show(value[name])}" for name, show in shown.items())
 
 
 def item_summary(item: dict[str, Any]) -> str:
     """``applies yes, answer no, source opus``: a checklist item without its justification."""
-    return (
-        f"applies {yes_no(item['applies'])}, answer {yes_no(item['answer'])}, "
-        f"source {_scalar(item['source'])}"
-    )
-
-
-def _scalar(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _summary(item, ITEM_LINE)
 
 
 def _text(head: str, text: Any) -> Iterator[str]:
@@ -63,9 +71,9 @@ def _indented(text: Any) -> Iterator[str]:
 
 
 def _generic(path: str, value: Any) -> Iterator[str]:
-    if is_item(value):
+    if model.is_item(value):
         yield f"{path}: {item_summary(value)}"
-        yield from _indented(value["justification"])
+        yield from _indented(value[model.JUSTIFICATION])
     elif isinstance(value, dict) and value:
         for name, child in value.items():
             yield from _generic(f"{path}.{name}", child)
@@ -105,34 +113,39 @@ def _cited(record: dict[str, Any]) -> Iterator[str]:
     yield from _indented(record["relevance"])
 
 
-def _factors(value: Any) -> Iterator[str] | None:
-    if not isinstance(value, dict) or not all(
-        isinstance(f, dict) and set(f) == {"score", "justification"} for f in value.values()
-    ):
+def _factors(member: str, value: Any) -> Iterator[str] | None:
+    if not isinstance(value, dict) or not all(map(model.is_factor, value.values())):
         return None
     return (
         line
         for name, factor in value.items()
         for line in (
-            f"engagement_factors.{name}: score {_scalar(factor['score'])}",
-            *_indented(factor["justification"]),
+            f"{member}.{name}: {_summary(factor, FACTOR_LINE)}",
+            *_indented(factor[model.JUSTIFICATION]),
         )
     )
 
 
+# How the records of each entry list are shown: the fields they are sorted by, in that order (so
+# reordering them changes nothing), and the lines of one record. The tests check that these
+# cover the model's entry lists and their fields.
+ENTRY_RECORDS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], Iterator[str]]]] = {
+    model.CLAIMS: (("claim", "supported", "evidence"), _claim),
+    model.RED_FLAGS: (("flag", "detail"), _red_flag),
+    model.CITED_PAPERS: (("title", "relevance"), _cited),
+}
+
+
 def _section(name: str, value: Any) -> Iterator[str]:
     special: Iterator[str] | None = None
-    if name == "claims":
-        special = _records(value, ("claim", "supported", "evidence"), _claim)
-    elif name == "red_flags":
-        special = _records(value, ("flag", "detail"), _red_flag)
-    elif name == "cited_papers":
-        special = _records(value, ("title", "relevance"), _cited)
-    elif name == "engagement_factors":
-        special = _factors(value)
-    elif name == "methodology_tags" and isinstance(value, list):
+    shape = model.MEMBERS.get(name)
+    if name in ENTRY_RECORDS:
+        special = _records(value, *ENTRY_RECORDS[name])
+    elif shape == "factors":
+        special = _factors(name, value)
+    elif shape == "tags" and isinstance(value, list):
         special = iter([f"{name}: {json.dumps(sorted(map(str, value)), ensure_ascii=False)}"])
-    elif name == "key_findings" and isinstance(value, str):
+    elif name == model.KEY_FINDINGS and isinstance(value, str):
         special = iter([f"{name}:", *_indented(value)])
     return special if special is not None else _generic(name, value)
 
@@ -145,7 +158,7 @@ def semantic_lines(doc: dict[str, Any]) -> list[str]:
         title = "(no key)"
     lines = [f"# scan of paper {title}"]
     for name, value in doc.items():
-        if name != "scan_version":
+        if name != model.SCAN_VERSION:
             lines.append("")
             lines.extend(_section(name, value))
     return lines

@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from scanrepo.diff.compare import ScanSide
+from scanrepo.format import model
 from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
@@ -35,8 +36,6 @@ from scanrepo.survey.corpus import Rating, Readers, items, rating
 READING_FORMAT = 1
 CHUNK = 32
 CACHE_DIR = "scanrepo-cache"
-# Lists compared as multisets by the semantic diff: reordering them is no change.
-_UNORDERED = ("claims", "red_flags", "cited_papers", "methodology_tags")
 
 Answer = tuple[Rating, str]  # (rating, source)
 _ANSWERS: dict[tuple[str, str], Answer] = {}
@@ -71,12 +70,12 @@ def semantic_digest(doc: dict[str, Any]) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
     for name in sorted(doc):
         value = doc[name]
-        if name in _UNORDERED and isinstance(value, list):
+        if name in model.UNORDERED_LISTS and isinstance(value, list):
             text = "[" + ",".join(sorted(map(_dump, value))) + "]"
-        elif name == "hn_data" and isinstance(value, dict) and value.get("threads"):
-            threads = value["threads"]
+        elif name == model.HN_DATA and isinstance(value, dict) and value.get(model.HN_THREADS):
+            threads = value[model.HN_THREADS]
             text = _dump(
-                {**value, "threads": sorted(threads, key=_dump)}
+                {**value, model.HN_THREADS: sorted(threads, key=_dump)}
                 if isinstance(threads, list)
                 else value
             )
@@ -95,13 +94,15 @@ def read_blob(data: bytes, path: str, readers: Readers) -> Reading:
     if doc is None:
         first = problems[0] if problems else Problem(path, None, None, "$", "unreadable")
         return Reading(None, None, None, {}, first)
-    title = doc["paper"].get("title")
+    title = doc[model.PAPER].get("title")
     return Reading(
         semantic_digest(doc),
-        str(doc["paper_type"]),
+        str(doc[model.PAPER_TYPE]),
         title if isinstance(title, str) else None,
         {
-            sys.intern(where): _answer(rating(item["applies"], item["answer"]), item["source"])
+            sys.intern(where): _answer(
+                rating(item[model.APPLIES], item[model.ANSWER]), item[model.SOURCE]
+            )
             for where, item in items(doc)
         },
     )

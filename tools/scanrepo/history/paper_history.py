@@ -16,7 +16,7 @@ from scanrepo.diff.changes import PaperDiff
 from scanrepo.diff.revisions import Copy, parse_raw, read_copies
 from scanrepo.diff.tree import paper_diff
 from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError
-from scanrepo.format import keys
+from scanrepo.format import keys, model
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.migrate.chain import Chain
@@ -165,9 +165,9 @@ def find_item(doc: dict[str, Any], parts: tuple[str, ...]) -> Any:
     one checklist held every section) or under ``type_checklist`` without the paper type is
     found under ``type_checklist[paper_type]``."""
     candidates = [parts]
-    paper_type = doc.get("paper_type")
-    if isinstance(paper_type, str) and parts[0] in ("checklist", "type_checklist"):
-        candidates.append(("type_checklist", paper_type, *parts[1:]))
+    paper_type = doc.get(model.PAPER_TYPE)
+    if isinstance(paper_type, str) and parts[0] in (model.CHECKLIST, model.TYPE_CHECKLIST):
+        candidates.append((model.TYPE_CHECKLIST, paper_type, *parts[1:]))
     for candidate in candidates:
         node: Any = doc
         for step in candidate:

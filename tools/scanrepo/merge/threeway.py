@@ -37,7 +37,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from scanrepo.diff.compare import ENTRY_IDS, is_entry_list, pair_entries
+from scanrepo.diff.compare import is_entry_list, pair_entries
+from scanrepo.format import model
 from scanrepo.format.jsonpath import JsonPath, format_json_path
 
 Side = Literal["ours", "theirs"]
@@ -53,8 +54,22 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
-# Mappings merged key by key, and how many levels of keys lie above their units.
-_NESTED_DEPTH = {"paper": 1, "checklist": 2, "engagement_factors": 1}
+# How the members of each shape of the model merge: key by key down to their units (a record's
+# fields, checklist items, factors), as entry lists, as tag sets, together with ``paper_type``,
+# or whole.
+MergeRule = Literal["nested", "entries", "tags", "typed", "unit"]
+SHAPE_RULES: dict[model.Shape, MergeRule] = {
+    "version": "unit",
+    "value": "unit",
+    "record": "nested",
+    "checklist": "nested",
+    "type_checklist": "typed",
+    "entries": "entries",
+    "tags": "tags",
+    "factors": "nested",
+    "open": "unit",
+}
+_RULES = {name: SHAPE_RULES[shape] for name, shape in model.MEMBERS.items()}
 
 
 @dataclass(frozen=True)
@@ -152,29 +167,29 @@ class _Merge:
         typed: tuple[Any, Any] | None = None
         for key in _keys(ours, theirs):
             b, o, t = base.get(key, MISSING), ours.get(key, MISSING), theirs.get(key, MISSING)
-            if key == "paper_type":
+            if key == model.PAPER_TYPE:
                 value = None  # a place in the key order, filled in with type_checklist
-            elif key == "type_checklist":
+            elif (rule := _RULES.get(key, "unit")) == "typed":
                 typed = self.typed(base, ours, theirs)
                 value = typed[1]
             elif o is MISSING or t is MISSING:
                 value = self.unit(key, (key,), b, o, t)
-            elif key in _NESTED_DEPTH:
-                value = self.nested(key, (key,), b, o, t, _NESTED_DEPTH[key])
-            elif key in ENTRY_IDS:
+            elif rule == "nested":
+                value = self.nested(key, (key,), b, o, t, model.KEY_LEVELS[model.MEMBERS[key]])
+            elif rule == "entries":
                 value = self.entries(key, b, o, t)
-            elif key == "methodology_tags":
-                value = self.tags(b, o, t)
+            elif rule == "tags":
+                value = self.tags(key, b, o, t)
             else:
                 value = self.unit(key, (key,), b, o, t)
             if value is not MISSING:
                 merged[key] = value
-        if "paper_type" in merged:
+        if model.PAPER_TYPE in merged:
             paper_type = (typed or self.typed(base, ours, theirs))[0]
             if paper_type is MISSING:
-                del merged["paper_type"]
+                del merged[model.PAPER_TYPE]
             else:
-                merged["paper_type"] = paper_type
+                merged[model.PAPER_TYPE] = paper_type
         return merged
 
     def nested(self, where: str, path: JsonPath, b: Any, o: Any, t: Any, depth: int) -> Any:
@@ -201,11 +216,12 @@ class _Merge:
         self, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]
     ) -> tuple[Any, Any]:
         """``paper_type`` and ``type_checklist``, merged together (see the module docstring)."""
-        key = "type_checklist"
-        b_type, o_type, t_type = (_get(doc, "paper_type") for doc in (base, ours, theirs))
+        key = model.TYPE_CHECKLIST
+        b_type, o_type, t_type = (_get(doc, model.PAPER_TYPE) for doc in (base, ours, theirs))
         b_list, o_list, t_list = (_get(doc, key) for doc in (base, ours, theirs))
         if o_type == t_type:
-            return o_type, self.nested(key, (key,), b_list, o_list, t_list, 3)
+            depth = model.KEY_LEVELS["type_checklist"]
+            return o_type, self.nested(key, (key,), b_list, o_list, t_list, depth)
         if (o_type, o_list) == (b_type, b_list):
             return t_type, t_list
         if (t_type, t_list) == (b_type, b_list):
@@ -214,7 +230,7 @@ class _Merge:
         return (o_type, o_list) if side == "ours" else (t_type, t_list)
 
     def entries(self, name: str, b: Any, o: Any, t: Any) -> Any:
-        id_field = ENTRY_IDS[name]
+        id_field = model.ENTRY_IDS[name]
         if o == t or t == b:
             return o
         if o == b:
@@ -265,14 +281,14 @@ class _Merge:
                 merged.append(entry)
         return merged
 
-    def tags(self, b: Any, o: Any, t: Any) -> Any:
+    def tags(self, name: str, b: Any, o: Any, t: Any) -> Any:
         if o == t or t == b:
             return o
         if o == b:
             return t
         base = [] if b is MISSING else b
         if not all(isinstance(v, list) for v in (base, o, t)):
-            return self.unit("methodology_tags", ("methodology_tags",), b, o, t)
+            return self.unit(name, (name,), b, o, t)
         merged = [tag for tag in o if not (tag in base and tag not in t)]
         for tag in t:
             if tag not in base and tag not in merged:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from scanrepo.diff.changes import Change, ChangeKind, DiffResult, PaperDiff
 from scanrepo.diff.worddiff import word_counts, word_diff
+from scanrepo.format import model
 
 Style = Literal["plain", "data", "old", "new", "del", "ins"]
 Piece = tuple[Style, str]
@@ -139,8 +140,8 @@ def _item(value: Any) -> str:
     """A checklist item as answer and source: ``yes, opus`` (``n/a`` where it does not apply)."""
     if not isinstance(value, dict):
         return compact(value)
-    answer = "n/a" if value.get("applies") is False else yes_no(value.get("answer"))
-    return f"{answer}, {_bare(value.get('source'))}"
+    answer = "n/a" if value.get(model.APPLIES) is False else yes_no(value.get(model.ANSWER))
+    return f"{answer}, {_bare(value.get(model.SOURCE))}"
 
 
 def _trimmed(text: str, context: int | None, first: bool, last: bool) -> str:
@@ -178,10 +179,10 @@ def _counted(old: str, new: str) -> str:
 
 def _entry_detail(change: Change) -> tuple[Piece, ...]:
     value = change.new if change.kind == "entry_added" else change.old
-    if isinstance(value, dict) and isinstance(value.get("supported"), str):
-        return (("data", value["supported"]),)
-    if isinstance(value, dict) and "score" in value:
-        return (("plain", "score "), ("data", compact(value["score"])))
+    if isinstance(value, dict) and isinstance(value.get(model.CLAIM_SUPPORT), str):
+        return (("data", value[model.CLAIM_SUPPORT]),)
+    if isinstance(value, dict) and model.SCORE in value:
+        return (("plain", "score "), ("data", compact(value[model.SCORE])))
     return ()
 
 

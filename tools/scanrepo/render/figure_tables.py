@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from scanrepo.errors import ScanRepoError
+from scanrepo.format import model
 from scanrepo.render.tables import Cell, Column, Table
 from scanrepo.survey.corpus import Scan, items, rating
 from scanrepo.survey.estimates import Kappa, Proportion
@@ -136,8 +137,8 @@ def corpus_evidence(scans: Iterable[Scan], name: str) -> Table:
         for where, item in items(scan.doc):
             if matches(where, name):
                 found.add(where)
-                value = rating(item["applies"], item["answer"])
-                rows.append((where, scan.key, scan.path, value, item["source"]))
+                value = rating(item[model.APPLIES], item[model.ANSWER])
+                rows.append((where, scan.key, scan.path, value, item[model.SOURCE]))
     _check_one(name, found)
     return Table(
         "evidence",

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scanrepo.format import model
 from scanrepo.render.inert import json_safe, markdown_inline, terminal_safe
 
 Kind = Literal["text", "data", "item", "count", "rate", "kappa", "number"]
@@ -96,9 +97,9 @@ def _cell(row: tuple[Cell, ...], kind: Kind, parts: list[int], safe: Any) -> str
 def short_item(where: str) -> str:
     """``checklist.a.b`` as ``a.b``, ``type_checklist.t.a.b`` as ``t/a.b``."""
     head, _, rest = where.partition(".")
-    if head == "checklist":
+    if head == model.CHECKLIST:
         return rest
-    if head == "type_checklist":
+    if head == model.TYPE_CHECKLIST:
         paper_type, _, tail = rest.partition(".")
         return f"{paper_type}/{tail}"
     return where

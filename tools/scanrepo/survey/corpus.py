@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from scanrepo.diff.compare import ScanSide, read_scan
 from scanrepo.errors import UnnamedPaperError
-from scanrepo.format import keys
+from scanrepo.format import keys, model
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
@@ -52,13 +52,8 @@ def items(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, item) of every checklist item of a scan at the newest version, in document order;
     ``where`` names it as the semantic diff does: ``checklist.<section>.<item>`` or
     ``type_checklist.<paper type>.<section>.<item>``."""
-    for section, entries in doc["checklist"].items():
-        for name, item in entries.items():
-            yield f"checklist.{section}.{name}", item
-    for paper_type, sections in doc["type_checklist"].items():
-        for section, entries in sections.items():
-            for name, item in entries.items():
-                yield f"type_checklist.{paper_type}.{section}.{name}", item
+    for path, item in model.checklist_items(doc):
+        yield ".".join(path), item
 
 
 def _path_key(path: str) -> str:

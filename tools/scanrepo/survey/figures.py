@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from scanrepo.format import model
 from scanrepo.survey.corpus import Scan, items
 from scanrepo.survey.estimates import Proportion
 
@@ -30,6 +31,7 @@ NONE_GROUP = "(none)"
 SUPPORT_ORDER = ("strong", "moderate", "weak", "unsupported")
 SCORES = (0, 1, 2, 3)
 
+_FLAG = model.ENTRY_IDS[model.RED_FLAGS]  # a red flag's text
 _TRAILING_YEAR = re.compile(r"[\s,'-]*(?:19|20)\d\d$")
 _EDGE_PUNCTUATION = " \t.,;:!?-\u2013\u2014\"'()[]"
 
@@ -86,17 +88,17 @@ def venue_name(venue: object) -> str:
 def group_of(scan: Scan, by: GroupBy) -> str:
     doc = scan.doc
     if by == "paper_type":
-        return str(doc["paper_type"])
+        return str(doc[model.PAPER_TYPE])
     if by == "venue":
-        return venue_name(doc["paper"].get("venue"))
-    year = doc["paper"].get("year")
+        return venue_name(doc[model.PAPER].get("venue"))
+    year = doc[model.PAPER].get("year")
     return str(year) if isinstance(year, int) and not isinstance(year, bool) else NONE_GROUP
 
 
 def _item_order(where: str) -> tuple[int, str]:
     """Universal items first, then type items by paper type; document order within each."""
     parts = where.split(".")
-    return (0, "") if parts[0] == "checklist" else (1, parts[1])
+    return (0, "") if parts[0] == model.CHECKLIST else (1, parts[1])
 
 
 def normalise_flag(text: str) -> str:
@@ -130,27 +132,28 @@ class CorpusTally:
     def add(self, scan: Scan) -> None:
         doc = scan.doc
         self.papers += 1
-        self.by_type[str(doc["paper_type"])] += 1
+        self.by_type[str(doc[model.PAPER_TYPE])] += 1
         self.by_version[scan.version] += 1
         group = group_of(scan, self.by) if self.by else None
         for where, item in items(doc):
             self.order.setdefault(where, len(self.order))
-            self.sources[str(item["source"])] += 1
+            self.sources[str(item[model.SOURCE])] += 1
             self.item_papers[group, where] += 1
-            self.item_applies[group, where] += bool(item["applies"])
-            self.item_yes[group, where] += bool(item["applies"] and item["answer"])
+            self.item_applies[group, where] += bool(item[model.APPLIES])
+            self.item_yes[group, where] += bool(item[model.APPLIES] and item[model.ANSWER])
         seen: set[str] = set()
-        for entry in doc["red_flags"]:
-            norm = normalise_flag(entry["flag"])
-            self.spellings[norm][" ".join(entry["flag"].split())] += 1
+        for entry in doc[model.RED_FLAGS]:
+            text = entry[_FLAG]
+            norm = normalise_flag(text)
+            self.spellings[norm][" ".join(text.split())] += 1
             if norm not in seen:
                 seen.add(norm)
                 self.flag_papers[norm] += 1
-        levels = [str(claim["supported"]) for claim in doc["claims"]]
+        levels = [str(claim[model.CLAIM_SUPPORT]) for claim in doc[model.CLAIMS]]
         self.claims.update(levels)
         self.claim_papers.update(set(levels))
-        for factor, value in doc["engagement_factors"].items():
-            self.scores.setdefault(factor, []).append(int(value["score"]))
+        for factor, value in doc[model.ENGAGEMENT_FACTORS].items():
+            self.scores.setdefault(factor, []).append(int(value[model.SCORE]))
 
     def items(self) -> list[ItemTally]:
         ranked = sorted(

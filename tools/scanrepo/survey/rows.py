@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from scanrepo.errors import ScanRepoError
+from scanrepo.format import model
 from scanrepo.history.walk import Step
 from scanrepo.survey.corpus import Scan, items, rating
 
@@ -95,25 +96,25 @@ HISTORY_COLUMNS: tuple[ExportColumn, ...] = (
 
 def _item_parts(where: str) -> tuple[str, str, str]:
     parts = where.split(".")
-    scope = "universal" if parts[0] == "checklist" else "type"
+    scope = "universal" if parts[0] == model.CHECKLIST else "type"
     return scope, parts[-2], parts[-1]
 
 
 def corpus_rows(scans: Iterable[Scan]) -> Iterator[Row]:
     for scan in scans:
-        paper = scan.doc["paper"]
+        paper = scan.doc[model.PAPER]
         year = paper.get("year")
         head = (
             scan.key,
             scan.path,
             scan.version,
-            scan.doc["paper_type"],
+            scan.doc[model.PAPER_TYPE],
             paper.get("title"),
             year if isinstance(year, int) and not isinstance(year, bool) else None,
             paper.get("venue"),
         )
         for where, item in items(scan.doc):
-            applies, answer = bool(item["applies"]), bool(item["answer"])
+            applies, answer = bool(item[model.APPLIES]), bool(item[model.ANSWER])
             yield (
                 *head,
                 where,
@@ -121,8 +122,8 @@ def corpus_rows(scans: Iterable[Scan]) -> Iterator[Row]:
                 applies,
                 answer,
                 rating(applies, answer),
-                item["source"],
-                item["justification"],
+                item[model.SOURCE],
+                item[model.JUSTIFICATION],
             )
 
 

@@ -2,10 +2,11 @@
 
 Scans are shaped like the real one in ``tests/data/fixtures/2602.07852.scan-v4.json``: the same
 top-level keys in the same order, the four universal checklist sections, mostly ``empirical``
-papers with the fixture's nine type sections, and some ``position``, ``survey`` and
-``benchmark`` papers with invented sections. Everything is drawn from the ``random.Random``
-passed in, so one seed always gives the same scans. A paper's id is derived from the scan's
-index, so the scans of one corpus (up to about 900,000 of them) never share a paper key.
+papers with their nine type sections (sections and items as ``format.model`` names them), and
+some ``position``, ``survey`` and ``benchmark`` papers with invented sections. Everything is
+drawn from the ``random.Random`` passed in, so one seed always gives the same scans. A paper's id
+is derived from the scan's index, so the scans of one corpus (up to about 900,000 of them) never
+share a paper key.
 """
 
 from __future__ import annotations
@@ -13,105 +14,18 @@ from __future__ import annotations
 import copy
 import random
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
+from scanrepo.format import model
 from scanrepo.migrate.chain import Chain
 from scanrepo.toolkit import Toolkit
 
-UNIVERSAL_SECTIONS: dict[str, tuple[str, ...]] = {
-    "claims_and_evidence": (
-        "abstract_claims_supported",
-        "causal_claims_justified",
-        "generalization_bounded",
-        "alternative_explanations_discussed",
-        "proxy_outcome_distinction",
-    ),
-    "limitations_and_scope": (
-        "limitations_section_present",
-        "threats_to_validity_specific",
-        "scope_boundaries_stated",
-    ),
-    "conflicts_of_interest": (
-        "funding_disclosed",
-        "affiliations_disclosed",
-        "funder_independent_of_outcome",
-        "financial_interests_declared",
-    ),
-    "scope_and_framing": (
-        "key_terms_defined",
-        "intended_contribution_clear",
-        "engagement_with_prior_work",
-    ),
-}
+UNIVERSAL_SECTIONS = model.CHECKLIST_SECTIONS
 
-TYPE_SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "empirical": {
-        "artifacts": (
-            "code_released",
-            "data_released",
-            "environment_specified",
-            "reproduction_instructions",
-        ),
-        "statistical_methodology": (
-            "confidence_intervals_or_error_bars",
-            "significance_tests",
-            "effect_sizes_reported",
-            "sample_size_justified",
-            "variance_reported",
-        ),
-        "evaluation_design": (
-            "baselines_included",
-            "baselines_contemporary",
-            "ablation_study",
-            "multiple_metrics",
-            "human_evaluation",
-            "held_out_test_set",
-            "per_category_breakdown",
-            "failure_cases_discussed",
-            "negative_results_reported",
-        ),
-        "setup_transparency": (
-            "model_versions_specified",
-            "prompts_provided",
-            "hyperparameters_reported",
-            "scaffolding_described",
-            "data_preprocessing_documented",
-        ),
-        "data_integrity": (
-            "raw_data_available",
-            "data_collection_described",
-            "recruitment_methods_described",
-            "data_pipeline_documented",
-        ),
-        "contamination": (
-            "training_cutoff_stated",
-            "train_test_overlap_discussed",
-            "benchmark_contamination_addressed",
-        ),
-        "human_studies": (
-            "pre_registered",
-            "irb_or_ethics_approval",
-            "demographics_reported",
-            "inclusion_exclusion_criteria",
-            "randomization_described",
-            "blinding_described",
-            "attrition_reported",
-        ),
-        "cost_and_practicality": ("inference_cost_reported", "compute_budget_stated"),
-        "experimental_rigor": (
-            "seed_sensitivity_reported",
-            "number_of_runs_stated",
-            "hyperparameter_search_budget",
-            "best_config_selection_justified",
-            "multiple_comparison_correction",
-            "self_comparison_bias_addressed",
-            "compute_budget_vs_performance",
-            "benchmark_construct_validity",
-            "scaffold_confound_addressed",
-        ),
-    },
+TYPE_SECTIONS: dict[str, Mapping[str, tuple[str, ...]]] = {
+    "empirical": model.TYPE_CHECKLIST_SECTIONS["empirical"],
     # The survey's sections for these types are not known; these are plausible stand-ins.
     "position": {
         "argument_quality": (
@@ -159,14 +73,7 @@ TYPE_SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
 
 PAPER_TYPES = tuple(TYPE_SECTIONS)
 PAPER_TYPE_WEIGHTS = (80, 7, 6, 7)
-ENGAGEMENT_FACTORS = (
-    "practical_relevance",
-    "surprise_contrarian",
-    "fear_safety",
-    "drama_conflict",
-    "demo_ability",
-    "brand_recognition",
-)
+ENGAGEMENT_FACTORS = model.ENGAGEMENT_FACTOR_NAMES
 SOURCES = ("opus", "haiku", "sonnet")
 SOURCE_WEIGHTS = (85, 10, 5)
 SUPPORT_LEVELS = ("strong", "moderate", "weak", "unsupported")
@@ -340,7 +247,7 @@ def _source(rng: random.Random) -> str:
     return rng.choices(SOURCES, SOURCE_WEIGHTS)[0]
 
 
-def _sections(rng: random.Random, sections: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+def _sections(rng: random.Random, sections: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for section, items in sections.items():
         section_na = rng.random() < 0.6 * _tendency(section, "section-na") ** 3

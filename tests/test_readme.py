@@ -42,3 +42,32 @@ def test_ci_runs_the_readme_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci, "CI must run the README's test command"
     assert "tools/validate" in ci
+
+
+def architecture_rows() -> dict[str, str]:
+    """Folder or module -> what the README's Architecture table says it owns."""
+    text = README.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (`[^|]+`) \| (.+) \|$", text, flags=re.MULTILINE)
+    return {name: owns for names, owns in rows for name in re.findall(r"`([^`]+)`", names)}
+
+
+def test_the_architecture_table_names_every_subpackage_and_top_module() -> None:
+    package = ROOT / "tools" / "scanrepo"
+    actual = {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+    actual |= {p.name for p in package.glob("*.py") if p.name != "__init__.py"}
+    assert set(architecture_rows()) == actual
+
+
+def test_the_modules_the_architecture_table_names_exist() -> None:
+    package = ROOT / "tools" / "scanrepo"
+    for folder, owns in architecture_rows().items():
+        if not folder.endswith("/"):
+            continue
+        for module in re.findall(r"\(`([a-z_*]+)`\)", owns):
+            assert list((package / folder).glob(f"{module}.py")), f"{folder}{module}.py"
+
+
+def test_every_subpackage_says_what_it_owns() -> None:
+    for init in (ROOT / "tools" / "scanrepo").glob("*/__init__.py"):
+        text = init.read_text(encoding="utf-8")
+        assert text.startswith('"""') and len(text) > 80, f"{init} has no docstring"

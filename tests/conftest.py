@@ -95,12 +95,25 @@ def repo(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
-    """The scripted history of ``scanstory``, built once per test module that asks for it."""
+    """The scripted history of ``scanstory``, built once per test run; read it, or change a
+    ``clone`` of it."""
     from scanstory import build_story  # here, as scanstory imports this module
 
     return build_story(tmp_path_factory.mktemp("story") / "repo")
+
+
+@pytest.fixture(scope="session")
+def known(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The hand-built history of ``knownhistory`` and its commits, built once per test run;
+    read it, or copy it to change it."""
+    from knownhistory import build  # here, as knownhistory imports this module
+
+    repo = tmp_path_factory.mktemp("known") / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    return repo, build(repo)
 
 
 @pytest.fixture

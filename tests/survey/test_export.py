@@ -9,18 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, git, run_tool
-from knownhistory import ITEMS_PER_PAPER, F, build
+from conftest import ROOT, run_tool
+from knownhistory import ITEMS_PER_PAPER, F
 from scanrepo.format import model
 from scanrepo.survey.rows import CORPUS_COLUMNS, HISTORY_COLUMNS
-
-
-@pytest.fixture(scope="module")
-def known(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    repo = tmp_path_factory.mktemp("export") / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    return repo, build(repo)
 
 
 def exported(repo: Path, *args: str) -> list[dict[str, str]]:

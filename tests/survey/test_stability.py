@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git, run_tool
-from knownhistory import ITEMS_PER_PAPER, TYPE_ITEM, F, K, build
+from knownhistory import ITEMS_PER_PAPER, TYPE_ITEM, F, K
 from scanrepo.cli.common import run
 from scanrepo.cli.stats import main as stats_main
 from scanrepo.diff.changes import PaperDiff
@@ -21,14 +21,6 @@ from scanrepo.survey.corpus import Readers
 from scanrepo.survey.stability import Stability, stability
 from scanrepo.testing.synthetic_history import HistorySpec, build_history
 from scanrepo.vcs.repo import GitRepo
-
-
-@pytest.fixture(scope="module")
-def known(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    repo = tmp_path_factory.mktemp("known") / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    return repo, build(repo)
 
 
 def figures(repo: Path, evidence: str | None = None, cache: bool = False) -> Stability:

@@ -13,21 +13,17 @@ from typing import Any
 
 import pytest
 
-from conftest import canonical, fixture_doc, git, put, run_tool
-from knownhistory import F, K, build
+from conftest import canonical, fixture_doc, put, run_tool
+from knownhistory import F, K
 from scanrepo.cli.common import run
 from scanrepo.cli.stats import main as stats_main
 from scanrepo.survey.corpus import Readers
 from scanrepo.survey.figures import normalise_flag, venue_name
 
 
-@pytest.fixture(scope="module")
-def known(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("corpus") / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    build(repo)
-    return repo
+@pytest.fixture
+def known_repo(known: tuple[Path, list[str]]) -> Path:
+    return known[0]
 
 
 def stats_json(
@@ -45,9 +41,9 @@ def rows(doc: dict[str, object], table: str) -> list[dict[str, object]]:
 
 
 def test_item_shares_by_hand(
-    known: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    known_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, doc = stats_json(known, monkeypatch, capsys)
+    code, doc = stats_json(known_repo, monkeypatch, capsys)
     assert code == 1  # P5 cannot be read: left out, and said so
     [problem] = rows(doc, "problems")
     assert problem["file"] == "scans/v4/2601/2601.00005.json"  # type: ignore[index]
@@ -69,9 +65,9 @@ def test_item_shares_by_hand(
 
 
 def test_grouped_by_venue(
-    known: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    known_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, doc = stats_json(known, monkeypatch, capsys, "--by", "venue")
+    _, doc = stats_json(known_repo, monkeypatch, capsys, "--by", "venue")
     k = {r["group"]: r for r in rows(doc, "items") if r["item"] == K}
     # ICLR: P1 (yes) and P2 (n/a); arXiv: P4 (no)
     assert (k["ICLR"]["papers"], k["ICLR"]["applies"], k["ICLR"]["yes"]) == (2, 1, 1)
@@ -80,9 +76,9 @@ def test_grouped_by_venue(
 
 
 def test_red_flags_claims_engagement(
-    known: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    known_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, doc = stats_json(known, monkeypatch, capsys, "--top", "5")
+    _, doc = stats_json(known_repo, monkeypatch, capsys, "--top", "5")
     flags = rows(doc, "red_flags")
     # P1 and P2 spell one flag two ways; P4 raises another
     assert [(f["flag"], f["papers"]) for f in flags] == [
@@ -110,25 +106,25 @@ def test_normalised_texts() -> None:
     assert venue_name("") == "(none)"
 
 
-def test_formats_as_a_user_runs_them(known: Path) -> None:
-    text = run_tool("stats", cwd=known)
+def test_formats_as_a_user_runs_them(known_repo: Path) -> None:
+    text = run_tool("stats", cwd=known_repo)
     assert text.returncode == 1
     assert "left out: scans/v4/2601/2601.00005.json" in text.stderr
     line = next(ln for ln in text.stdout.splitlines() if ln.startswith("scope_and_framing.key_"))
     assert line.split()[1:] == ["3", "2", "1", "50.0%", "[9.5,", "90.5]"]
-    table = run_tool("stats", "--format", "csv", cwd=known)
+    table = run_tool("stats", "--format", "csv", cwd=known_repo)
     records = list(csv.DictReader(io.StringIO(table.stdout)))
     assert {r["item"] for r in records} >= {F, K}
     assert "yes_share_high" in records[0]
-    markdown = run_tool("stats", "--format", "markdown", "--table", "red_flags", cwd=known)
+    markdown = run_tool("stats", "--format", "markdown", "--table", "red_flags", cwd=known_repo)
     assert "| No statistical significance tests | 2 | 66.7% |" in markdown.stdout
-    evidence = run_tool("stats", "--evidence", "key_terms_defined", cwd=known)
+    evidence = run_tool("stats", "--evidence", "key_terms_defined", cwd=known_repo)
     answers = [ln.split()[3:5] for ln in evidence.stdout.splitlines()[2:]]
     assert answers == [["yes", "haiku"], ["n/a", "opus"], ["no", "haiku"]]
 
 
-def test_corpus_of_a_commit(known: Path) -> None:
-    first = run_tool("stats", "--rev", "HEAD~4", "--format", "json", cwd=known)
+def test_corpus_of_a_commit(known_repo: Path) -> None:
+    first = run_tool("stats", "--rev", "HEAD~4", "--format", "json", cwd=known_repo)
     assert first.returncode == 0, first.stderr
     doc = json.loads(first.stdout)
     corpus = {r["figure"]: r["count"] for r in doc["corpus"]}
@@ -136,11 +132,11 @@ def test_corpus_of_a_commit(known: Path) -> None:
     assert corpus["scan version v3"] == 1  # P4 was still a v3 file, read at v4
 
 
-def test_usage_errors(known: Path) -> None:
-    both = run_tool("stats", "--stability", "--by", "venue", cwd=known)
+def test_usage_errors(known_repo: Path) -> None:
+    both = run_tool("stats", "--stability", "--by", "venue", cwd=known_repo)
     assert both.returncode == 2
     assert "does not go with --stability" in both.stderr
-    wrong = run_tool("stats", "--table", "overall", cwd=known)
+    wrong = run_tool("stats", "--table", "overall", cwd=known_repo)
     assert wrong.returncode == 2
 
 

@@ -169,6 +169,14 @@ def test_a_linear_estimate_scales_the_per_unit_cost() -> None:
     assert estimate.estimated and estimate.peak == 30
 
 
+def test_a_sample_faster_than_its_base_estimates_its_own_time_never_a_negative_one() -> None:
+    # seen on a busy machine: DeepDiff's 1-pair base run took longer than its sample
+    base = [Sample(0.50, 10), Sample(0.30, 10)]
+    sample = [Sample(0.45, 20), Sample(0.40, 20)]
+    estimate = linear_estimate(base, sample, (1, 10), 1000)
+    assert estimate.seconds == pytest.approx((0.45, 0.30 + 0.10 * 999 / 9))
+
+
 def test_the_quick_run_is_in_ci() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "tools/bench --quick" in ci

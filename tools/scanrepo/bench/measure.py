@@ -202,8 +202,12 @@ def linear_estimate(
     start-up and fixed costs), ``sample`` does ``units[1]``; the estimate is for ``full`` units.
     """
     low, high = units
+    # On a busy machine the sample can finish sooner than the base: no cost per unit can be
+    # told then, and the sample's own time is the estimate (never a negative one).
     seconds = tuple(
         b.seconds + (s.seconds - b.seconds) * (full - low) / (high - low)
+        if s.seconds > b.seconds
+        else s.seconds
         for b, s in zip(base, sample, strict=True)
     )
     return Figures(seconds, tuple(s.peak_bytes for s in sample), estimated=True)

@@ -8,7 +8,7 @@ slower across a whole-corpus move). The blobs are then read in one batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,32 +19,10 @@ from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError
 from scanrepo.format import keys, model
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
+from scanrepo.history.gitlog import CommitInfo, raw_log
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.vcs.repo import GitRepo
-
-# A record per commit: \x01, five NUL-terminated fields, separators, then its raw entries
-# ":meta\0path\0".
-FORMAT = "%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00"
-FIELDS = 5
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    sha: str
-    author: str
-    email: str
-    date: str  # the author date, ISO 8601
-    subject: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "commit": self.sha,
-            "author": self.author,
-            "email": self.email,
-            "date": self.date,
-            "subject": self.subject,
-        }
 
 
 @dataclass(frozen=True)
@@ -73,52 +51,6 @@ def pathspecs(key: str, versions: Sequence[int]) -> list[str]:
         shard = keys.shard_of(key)
         return [f"{keys.SCANS_DIR}/v{v}/{shard}/{key}.json" for v in versions]
     return [f":(glob){keys.SCANS_DIR}/v{v}/*/{key}.json" for v in versions]
-
-
-def parse_log(out: str) -> Iterator[tuple[CommitInfo, str]]:
-    """(commit, its raw entries as ``--raw -z`` prints them) for each record of the output."""
-    pos = 0
-    while pos < len(out):
-        if out[pos] != "\x01":
-            raise ScanRepoError(f"git log: unexpected output at byte {pos}")
-        pos += 1
-        fields = []
-        for _ in range(FIELDS):
-            end = out.index("\0", pos)
-            fields.append(out[pos:end])
-            pos = end + 1
-        pos = _skip_separators(out, pos)
-        start = pos
-        while out.startswith(":", pos):
-            pos = out.index("\0", out.index("\0", pos) + 1) + 1
-        yield CommitInfo(*fields), out[start:pos]
-        pos = _skip_separators(out, pos)
-
-
-def raw_log(
-    repo: GitRepo, commit: str, paths: Sequence[str], *options: str
-) -> Iterator[tuple[CommitInfo, str]]:
-    """``parse_log`` of the ``git log --raw`` of ``paths`` from ``commit``, with ``options``."""
-    out = repo.run(
-        "log",
-        *options,
-        f"--format={FORMAT}",
-        "--raw",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        commit,
-        "--",
-        *paths,
-    )
-    return parse_log(out)
-
-
-def _skip_separators(out: str, pos: int) -> int:
-    """Past the NUL and newline that ``-z`` puts between a commit's header and its entries."""
-    while pos < len(out) and out[pos] in "\0\n":
-        pos += 1
-    return pos
 
 
 def paper_history(

@@ -1,9 +1,11 @@
 """The history of one paper's scan: every commit that changed it, with its semantic changes.
 
-One ``git log --raw`` names the paper's path in every version directory the schemas know
-(``scans/v3/<shard>/<key>.json``, ``scans/v4/<shard>/<key>.json``, ...), so the history
-follows the scan across version directories without ``git log --follow`` (which measured 12x
-slower across a whole-corpus move). The blobs are then read in one batch.
+The commits are those every history tool counts (``history.gitlog``; a merge only where its
+result differs from every parent, shown against its first parent). One ``git log --raw`` names
+the paper's path in every version directory the schemas know (``scans/v3/<shard>/<key>.json``,
+``scans/v4/<shard>/<key>.json``, ...), so the history follows the scan across version
+directories without ``git log --follow`` (which measured 12x slower across a whole-corpus
+move). The blobs are then read in one batch.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanrepo.diff.changes import PaperDiff
-from scanrepo.diff.revisions import Copy, parse_raw, read_copies
+from scanrepo.diff.revisions import Copy, read_copies
 from scanrepo.diff.tree import paper_diff
 from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError
 from scanrepo.format import keys, model
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
-from scanrepo.history.gitlog import CommitInfo, raw_log
+from scanrepo.history.gitlog import CommitInfo, changes
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.vcs.repo import GitRepo
@@ -56,29 +58,21 @@ def pathspecs(key: str, versions: Sequence[int]) -> list[str]:
 def paper_history(
     repo: GitRepo, key: str, registry: SchemaRegistry, chain: Chain, rev: str = "HEAD"
 ) -> list[PaperChange]:
-    """Every commit reachable from ``rev`` that changed the paper's scan, newest first."""
+    """Every commit reachable from ``rev`` that counts for the paper's scan, newest first."""
     commit = repo.resolve(rev)
-    # a merge shows what it changed against its first parent: without this, git log prints no
-    # diff for merges, and a merge that broke the scan would not be listed
-    log = raw_log(repo, commit, pathspecs(key, registry.versions), "--diff-merges=first-parent")
     found: list[tuple[CommitInfo, list[Copy], list[Copy]]] = []
-    for info, raw in log:
-        pairs = [p for p in parse_raw(raw, new_is_worktree=False) if _key_of(p.path) == key]
-        if pairs:
-            found.append((info, [p.old for p in pairs if p.old], [p.new for p in pairs if p.new]))
+    for info, changed in changes(repo, commit, pathspecs(key, registry.versions)):
+        mine = [c for c in changed if c.key == key]
+        if mine:
+            found.append((info, [c.old for c in mine if c.old], [c.new for c in mine if c.new]))
     contents = read_copies(repo, [c for _, olds, news in found for c in (*olds, *news)])
-    changes = []
+    history = []
     for info, olds, news in found:
         labels = (f"{info.sha[:12]}^", info.sha[:12])
         diff = paper_diff(key, olds, news, contents, registry, chain, labels)
         after = next((contents[c] for c in news if c.path == diff.new_path), None)
-        changes.append(PaperChange(info, diff, after))
-    return changes
-
-
-def _key_of(path: str) -> str | None:
-    where = keys.parse_scan_path(path)
-    return where[2] if where else None
+        history.append(PaperChange(info, diff, after))
+    return history
 
 
 def item_parts(text: str) -> tuple[str, ...]:

@@ -10,11 +10,11 @@ import pytest
 from conftest import git, run_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.history.gitlog import parse_log
 from scanrepo.history.paper_history import (
     find_item,
     item_history,
     paper_history,
-    parse_log,
     pathspecs,
 )
 from scanrepo.migrate.chain import load_chain

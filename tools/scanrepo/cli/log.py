@@ -13,8 +13,8 @@ from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.textconv import item_summary
 from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys, model
+from scanrepo.history.gitlog import CommitInfo
 from scanrepo.history.paper_history import (
-    CommitInfo,
     ItemState,
     PaperChange,
     item_history,

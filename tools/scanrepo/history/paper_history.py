@@ -1,50 +1,30 @@
 """The history of one paper's scan: every commit that changed it, with its semantic changes.
 
-One ``git log --raw`` names the paper's path in every version directory the schemas know
-(``scans/v3/<shard>/<key>.json``, ``scans/v4/<shard>/<key>.json``, ...), so the history
-follows the scan across version directories without ``git log --follow`` (which measured 12x
-slower across a whole-corpus move). The blobs are then read in one batch.
+The commits are those every history tool counts (``history.gitlog``; a merge only where its
+result differs from every parent, shown against its first parent). One ``git log --raw`` names
+the paper's path in every version directory the schemas know (``scans/v3/<shard>/<key>.json``,
+``scans/v4/<shard>/<key>.json``, ...), so the history follows the scan across version
+directories without ``git log --follow`` (which measured 12x slower across a whole-corpus
+move). The blobs are then read in one batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from scanrepo.diff.changes import PaperDiff
-from scanrepo.diff.revisions import Copy, parse_raw, read_copies
+from scanrepo.diff.revisions import Copy, read_copies
 from scanrepo.diff.tree import paper_diff
 from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError
 from scanrepo.format import keys, model
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
+from scanrepo.history.gitlog import CommitInfo, changes
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.vcs.repo import GitRepo
-
-# A record per commit: \x01, five NUL-terminated fields, separators, then its raw entries
-# ":meta\0path\0".
-FORMAT = "%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00"
-FIELDS = 5
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    sha: str
-    author: str
-    email: str
-    date: str  # the author date, ISO 8601
-    subject: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "commit": self.sha,
-            "author": self.author,
-            "email": self.email,
-            "date": self.date,
-            "subject": self.subject,
-        }
 
 
 @dataclass(frozen=True)
@@ -75,78 +55,24 @@ def pathspecs(key: str, versions: Sequence[int]) -> list[str]:
     return [f":(glob){keys.SCANS_DIR}/v{v}/*/{key}.json" for v in versions]
 
 
-def parse_log(out: str) -> Iterator[tuple[CommitInfo, str]]:
-    """(commit, its raw entries as ``--raw -z`` prints them) for each record of the output."""
-    pos = 0
-    while pos < len(out):
-        if out[pos] != "\x01":
-            raise ScanRepoError(f"git log: unexpected output at byte {pos}")
-        pos += 1
-        fields = []
-        for _ in range(FIELDS):
-            end = out.index("\0", pos)
-            fields.append(out[pos:end])
-            pos = end + 1
-        pos = _skip_separators(out, pos)
-        start = pos
-        while out.startswith(":", pos):
-            pos = out.index("\0", out.index("\0", pos) + 1) + 1
-        yield CommitInfo(*fields), out[start:pos]
-        pos = _skip_separators(out, pos)
-
-
-def raw_log(
-    repo: GitRepo, commit: str, paths: Sequence[str], *options: str
-) -> Iterator[tuple[CommitInfo, str]]:
-    """``parse_log`` of the ``git log --raw`` of ``paths`` from ``commit``, with ``options``."""
-    out = repo.run(
-        "log",
-        *options,
-        f"--format={FORMAT}",
-        "--raw",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        commit,
-        "--",
-        *paths,
-    )
-    return parse_log(out)
-
-
-def _skip_separators(out: str, pos: int) -> int:
-    """Past the NUL and newline that ``-z`` puts between a commit's header and its entries."""
-    while pos < len(out) and out[pos] in "\0\n":
-        pos += 1
-    return pos
-
-
 def paper_history(
     repo: GitRepo, key: str, registry: SchemaRegistry, chain: Chain, rev: str = "HEAD"
 ) -> list[PaperChange]:
-    """Every commit reachable from ``rev`` that changed the paper's scan, newest first."""
+    """Every commit reachable from ``rev`` that counts for the paper's scan, newest first."""
     commit = repo.resolve(rev)
-    # a merge shows what it changed against its first parent: without this, git log prints no
-    # diff for merges, and a merge that broke the scan would not be listed
-    log = raw_log(repo, commit, pathspecs(key, registry.versions), "--diff-merges=first-parent")
     found: list[tuple[CommitInfo, list[Copy], list[Copy]]] = []
-    for info, raw in log:
-        pairs = [p for p in parse_raw(raw, new_is_worktree=False) if _key_of(p.path) == key]
-        if pairs:
-            found.append((info, [p.old for p in pairs if p.old], [p.new for p in pairs if p.new]))
+    for info, changed in changes(repo, commit, pathspecs(key, registry.versions)):
+        mine = [c for c in changed if c.key == key]
+        if mine:
+            found.append((info, [c.old for c in mine if c.old], [c.new for c in mine if c.new]))
     contents = read_copies(repo, [c for _, olds, news in found for c in (*olds, *news)])
-    changes = []
+    history = []
     for info, olds, news in found:
         labels = (f"{info.sha[:12]}^", info.sha[:12])
         diff = paper_diff(key, olds, news, contents, registry, chain, labels)
         after = next((contents[c] for c in news if c.path == diff.new_path), None)
-        changes.append(PaperChange(info, diff, after))
-    return changes
-
-
-def _key_of(path: str) -> str | None:
-    where = keys.parse_scan_path(path)
-    return where[2] if where else None
+        history.append(PaperChange(info, diff, after))
+    return history
 
 
 def item_parts(text: str) -> tuple[str, ...]:

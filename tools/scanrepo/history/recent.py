@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from scanrepo.diff.changes import PaperDiff
 from scanrepo.diff.compare import ScanSide, diff_papers
-from scanrepo.history.gitlog import Revision
-from scanrepo.history.paper_history import CommitInfo
+from scanrepo.history.gitlog import CommitInfo, Revision
 from scanrepo.survey.corpus import Readers
 from scanrepo.vcs.repo import GitRepo
 

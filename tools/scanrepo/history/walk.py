@@ -13,6 +13,12 @@ A revision is of one of these kinds:
 ``rescan``      both sides read, and they differ after migration to the newest version
 ``unchanged``   both sides read, and mean the same: a pure migration, a move, a reordering
 ``unreadable``  a side exists but cannot be read (syntax, schema or migration problem)
+
+A revision's sides are the scan in the commit's first parent and in the commit. A merge has a
+revision only where its scan differs from every parent's (``history.gitlog``); it is a rescan
+where it also differs in meaning from every parent's, and an item counts as changed at it only
+where its rating and source are no parent's: an item the merge took from another side is
+counted at the commit that made it, so in the merge's ``before`` it already holds its new value.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import contextlib
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -71,6 +77,22 @@ def kind_of(before: Reading | None, after: Reading | None) -> RevisionKind:
     return "unchanged" if before.digest == after.digest else "rescan"
 
 
+def merge_step(
+    before: Reading, after: Reading, others: Sequence[Reading | None]
+) -> tuple[RevisionKind, Reading]:
+    """What a merge itself changed in a rescan of a paper against its first parent's reading
+    ``before``, given the other parents' readings: the kind, and ``before`` with every item
+    whose rating and source another parent had taken as merged (set to its value ``after``)."""
+    sides = [r for r in others if r is not None and r.readable]
+    if any(r.digest == after.digest for r in sides):
+        return "unchanged", before
+    answers = dict(before.answers)
+    for where, new in after.answers.items():
+        if where in answers and any(r.answers.get(where) == new for r in sides):
+            answers[where] = new
+    return "rescan", dataclasses.replace(before, answers=answers)
+
+
 class History:
     """The revisions reachable from a commit, their blobs read and cached, ready to walk."""
 
@@ -99,10 +121,9 @@ class History:
 
     def _copies(self) -> Iterator[Copy]:
         for revision in self.revisions:
-            if revision.old is not None:
-                yield revision.old
-            if revision.new is not None:
-                yield revision.new
+            for copy in (revision.old, revision.new, *revision.others):
+                if copy is not None:
+                    yield copy
 
     def _first_uses(self) -> list[Copy]:
         """One copy per blob, in the order the walk first needs them."""
@@ -148,7 +169,12 @@ class History:
 
         for revision in self.revisions:
             before, after = take(revision.old), take(revision.new)
-            yield Step(revision, kind_of(before, after), before, after)
+            others = [take(copy) for copy in revision.others]
+            kind = kind_of(before, after)
+            if others and kind == "rescan":
+                assert before is not None and after is not None
+                kind, before = merge_step(before, after, others)
+            yield Step(revision, kind, before, after)
 
 
 @contextlib.contextmanager

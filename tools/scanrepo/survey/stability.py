@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from scanrepo.errors import ScanRepoError
-from scanrepo.history.paper_history import CommitInfo
+from scanrepo.history.gitlog import CommitInfo
 from scanrepo.history.walk import REVISION_KINDS, History, RevisionKind
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating

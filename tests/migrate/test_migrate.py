@@ -18,7 +18,8 @@ from scanrepo.cli.migrate import main as migrate_main
 from scanrepo.cli.validate import main as validate_main
 from scanrepo.fs.atomic import TMP_MARK
 from scanrepo.fs.lock import exclusive
-from scanrepo.migrate.plan import Migrator, plan_migration
+from scanrepo.migrate.migrator import Migrator
+from scanrepo.migrate.plan import plan_migration
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR, Toolkit
 
 REAL = "2602.07852"

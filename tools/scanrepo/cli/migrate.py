@@ -21,7 +21,8 @@ from scanrepo.cli.common import (
 from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
 from scanrepo.fs.lock import exclusive
 from scanrepo.migrate.apply import apply_plan
-from scanrepo.migrate.plan import Migrator, Plan, plan_migration
+from scanrepo.migrate.migrator import Migrator
+from scanrepo.migrate.plan import Plan, plan_migration
 from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
 from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo

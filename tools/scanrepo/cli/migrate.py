@@ -15,8 +15,8 @@ from scanrepo.cli.common import (
     Progress,
     add_jobs_argument,
     emit,
-    find_root,
     run,
+    scans_root,
 )
 from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
 from scanrepo.fs.lock import exclusive
@@ -112,10 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     repo = _open_repo(Path.cwd())
     try:
-        root = repo.root if repo is not None else find_root(Path.cwd())
         migrator = Migrator.load(Toolkit(), args.target)
         if args.commit and repo is None:
             raise ScanRepoError("--commit needs a git repository, and this is not in one")
+        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
         if args.dry_run or args.check:
             return _migrate(args, root, repo, migrator)
         try:

@@ -16,6 +16,7 @@ from scanrepo.cli.common import (
     emit,
     find_root,
     run,
+    scans_root,
 )
 from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.fs.atomic import write_files
@@ -92,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 report = validate_commit(repo, args.rev, registry, args.jobs, progress)
     else:
-        root = find_root(Path.cwd())
+        # the scans/ of the repository, or the files named, wherever they are
+        root = find_root(Path.cwd()) if args.paths else scans_root(Path.cwd())
         report = validate_worktree(root, registry, args.paths, args.jobs, progress)
         if args.fix_format:
             try:

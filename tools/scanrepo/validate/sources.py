@@ -163,6 +163,8 @@ def validate_commit(
     """Every scan in a commit's tree, read from git without checking it out."""
     commit = repo.resolve(rev)
     entries = repo.tree_entries(commit)
+    if not entries:
+        raise ScanRepoError(f"{rev} has no {keys.SCANS_DIR}/ directory: it holds no scan to check")
     return _validate_entries(
         repo, entries, None, registry, lambda p: f"{rev}:{p}", workers, progress
     )

@@ -192,6 +192,38 @@ def test_fix_format_rewrites_only_formatting(
     assert validate(repo, monkeypatch) == 0
 
 
+def test_fix_format_rewrites_a_named_file_outside_the_repository(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Run from inside a repository on a reviewer's file outside it: the file is rewritten,
+    and validate says where the scan belongs, never "no problems" for what it did not do."""
+    draft = tmp_path / "review.json"
+    draft.write_text(json.dumps(fixture_doc(), indent=4) + "\n", encoding="utf-8")
+    done = run_tool("validate", "--fix-format", str(draft), cwd=repo)
+    assert draft.read_bytes() == V4_FIXTURE.read_bytes()
+    assert "rewrote 1 file in canonical form" in done.stderr
+    assert done.stdout.splitlines() == [f"{draft}: $: not in scans/: this scan belongs at {GOOD}"]
+    assert done.returncode == 1
+    assert "no problems" not in done.stdout + done.stderr
+
+
+def test_named_paths_outside_scans_or_not_scans(repo: Path) -> None:
+    put(repo, "drafts/new.json", V4_FIXTURE.read_bytes())
+    put(repo, "README.md", "# not a scan\n")
+    done = run_tool("validate", "drafts/new.json", "README.md", cwd=repo)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "README.md:1:1: $: expected a JSON value",
+        f"drafts/new.json: $: not in scans/: this scan belongs at {GOOD}",
+    ]
+    (repo / "notes").mkdir()
+    put(repo, "notes/todo.txt", "rescan 2602.07852\n")
+    for tool, args in (("validate", ()), ("migrate", ("--to", "4"))):
+        nothing = run_tool(tool, *args, "notes", cwd=repo)
+        assert nothing.returncode == 2
+        assert nothing.stderr == "error: notes: no .json file in this directory\n"
+
+
 def test_json_output(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -62,15 +62,16 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def fix_format(report: Report, root: Path) -> int:
+def fix_format(report: Report) -> int:
+    """Rewrite every work tree file the report found not canonical, wherever it is."""
     files = {
-        root / r.relpath: r.canonical
+        Path(r.fs_path): r.canonical
         for r in report.results
-        if r.canonical is not None and r.relpath is not None
+        if r.canonical is not None and r.fs_path is not None
     }
     write_files(files)
     for r in report.results:
-        if r.canonical is not None:
+        if r.canonical is not None and r.fs_path is not None:
             r.problems = [p for p in r.problems if not p.fixable]
     return len(files)
 
@@ -98,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = validate_worktree(root, registry, args.paths, args.jobs, progress)
         if args.fix_format:
             try:
-                fixed = fix_format(report, root)
+                fixed = fix_format(report)
             except WriteFailedError as exc:
                 progress.close()
                 emit(f"failed: {_write_failure(exc, root)}", sys.stderr)

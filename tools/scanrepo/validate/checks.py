@@ -37,6 +37,7 @@ class ScanResult:
     key: str | None = None
     problems: list[Problem] = field(default_factory=list)
     canonical: bytes | None = None  # set when the file parses but is not in canonical form
+    fs_path: str | None = None  # the work tree file read, where there is one
 
 
 def line_col(data: bytes, offset: int) -> tuple[int, int]:
@@ -134,7 +135,27 @@ def check_parsed(
 
     if relpath is not None and relpath.startswith(keys.SCANS_DIR + "/"):
         problems.extend(_layout_problems(doc, data, name, relpath, version, result))
+    elif version is not None:
+        problems.extend(_placement_problems(doc, name, version))
     return result
+
+
+def _placement_problems(doc: Any, name: str, version: int) -> Iterator[Problem]:
+    """A scan outside scans/ (a file named on the command line) is not in the repository's
+    corpus yet: say where it belongs."""
+    try:
+        expected = keys.scan_path(doc, version)
+    except UnnamedPaperError as exc:
+        yield Problem(name, 1, 1, "$.paper", str(exc), "layout")
+        return
+    yield Problem(
+        name,
+        None,
+        None,
+        "$",
+        f"not in {keys.SCANS_DIR}/: this scan belongs at {expected}",
+        "layout",
+    )
 
 
 def _layout_problems(
@@ -240,7 +261,9 @@ def _run_job(job: Job, registry: SchemaRegistry) -> ScanResult:
         if isinstance(read, Problem):
             return ScanResult(job.name, job.relpath, problems=[read])
         data = read
-    return check_scan(data, job.name, job.relpath, registry)
+    result = check_scan(data, job.name, job.relpath, registry)
+    result.fs_path = job.fs_path
+    return result
 
 
 def run_jobs(

@@ -37,7 +37,10 @@ def resolve_scan_argument(root: Path, arg: str) -> list[Path]:
     path = Path(arg)
     if path.exists() or path.is_symlink():
         if path.is_dir() and not path.name.endswith(".json"):
-            return sorted(p for p in path.rglob("*.json"))
+            found = sorted(path.rglob("*.json"))
+            if not found:
+                raise ScanRepoError(f"{arg}: no .json file in this directory")
+            return found
         return [path]
     key = keys.normalise_key_argument(arg)
     if key is not None:

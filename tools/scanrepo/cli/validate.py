@@ -84,19 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
-    registry = Toolkit().registry
+    toolkit = Toolkit()
     progress = Progress("validating")
     fixed = 0
     if args.staged or args.rev:
         with GitRepo(Path.cwd()) as repo:
             if args.staged:
-                report = validate_index(repo, registry, args.jobs, progress)
+                report = validate_index(repo, toolkit, args.jobs, progress)
             else:
-                report = validate_commit(repo, args.rev, registry, args.jobs, progress)
+                report = validate_commit(repo, args.rev, toolkit, args.jobs, progress)
     else:
         # the scans/ of the repository, or the files named, wherever they are
         root = find_root(Path.cwd()) if args.paths else scans_root(Path.cwd())
-        report = validate_worktree(root, registry, args.paths, args.jobs, progress)
+        report = validate_worktree(root, toolkit, args.paths, args.jobs, progress)
         if args.fix_format:
             try:
                 fixed = fix_format(report)

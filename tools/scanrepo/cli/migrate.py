@@ -85,8 +85,7 @@ def _open_repo(start: Path) -> GitRepo | None:
 def _lock_path(root: Path, repo: GitRepo | None) -> Path:
     if repo is None:
         return root / f".{LOCK_NAME}"
-    path = Path(repo.run("rev-parse", "--git-path", LOCK_NAME).strip())
-    return path if path.is_absolute() else repo.root / path
+    return repo.git_path(LOCK_NAME)
 
 
 def _scans(n: int) -> str:

@@ -22,7 +22,8 @@ from scanrepo.diff.compare import ScanSide, diff_papers
 from scanrepo.diff.textconv import semantic_text
 from scanrepo.errors import JsonSyntaxError
 from scanrepo.format.strictjson import parse_strict
-from scanrepo.migrate.plan import Migrator, prepare_file
+from scanrepo.migrate.migrator import Migrator
+from scanrepo.migrate.plan import prepare_file
 from scanrepo.problems import Problem
 from scanrepo.testing import generate
 from scanrepo.toolkit import Toolkit

@@ -166,7 +166,9 @@ def test_two_scans_of_one_paper_are_named_everywhere(tmp_path: Path) -> None:
         outcome.assert_clean(1)
         for name in names:
             (problem,) = outcome.lines_about(prefix + name)
-            assert f"paper {key} has more than one scan" in problem["message"]
+            assert problem["message"] == (
+                f"two scans of paper {key}: {prefix}{names[0]} and {prefix}{names[1]}; keep one"
+            )
     before = snapshot(repo)
     refused = migrate(repo, "--to", "4")
     refused.assert_clean(1)
@@ -186,4 +188,4 @@ def test_a_second_scan_in_another_shard_is_named(tmp_path: Path) -> None:
     outcome.assert_clean(1)
     messages = [m["message"] for m in outcome.lines_about("scans/v4/2699/2602.00001.json")]
     assert any("shard '2699' is wrong" in m for m in messages), messages
-    assert any("has more than one scan" in m for m in messages), messages
+    assert any(m.startswith(f"two scans of paper {key}: ") for m in messages), messages

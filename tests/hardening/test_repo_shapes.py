@@ -148,6 +148,33 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     refused(migrate(plain, "--to", "4", "--commit"), "--commit needs a git repository")
 
 
+def test_no_scans_directory_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """In the wrong directory validate and migrate say so and exit 2, instead of finding 0 scans
+    with no problem (which turns a CI job run in the wrong place green); an empty scans/ is a
+    corpus with no scans yet, and a commit that stages no scan passes the hook."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = tmp_path / "repo"
+    (repo / "docs").mkdir(parents=True)
+    git(repo, "init", "-q")
+    (repo / "docs" / "notes.md").write_text("no scans here\n")
+    commit_all(repo, "no scans")
+    for where in (outside, repo, repo / "docs"):
+        refused(validate(where), f"no scans/ directory here or above ({where})")
+        refused(migrate(where, "--to", "4"), "run this in a scan repository")
+        refused(migrate(where, "--to", "4", "--check"), "run this in a scan repository")
+    refused(validate(repo, "--rev", "HEAD"), "HEAD has no scans/ directory")
+    (repo / "docs" / "notes.md").write_text("still no scans\n")
+    git(repo, "add", "-A")
+    validate(repo, "--staged").assert_clean(0)  # what the hook runs on this commit
+
+    (repo / "scans").mkdir()
+    empty = validate(repo)
+    empty.assert_clean(0)
+    assert empty.out == "0 scans checked: no problems\n"
+    migrate(repo, "--to", "4", "--check").assert_clean(0)
+
+
 def test_a_bare_repository(tmp_path: Path) -> None:
     origin = with_scans(init_repo(tmp_path / "origin"))
     commit_all(origin)

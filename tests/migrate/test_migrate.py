@@ -18,7 +18,8 @@ from scanrepo.cli.migrate import main as migrate_main
 from scanrepo.cli.validate import main as validate_main
 from scanrepo.fs.atomic import TMP_MARK
 from scanrepo.fs.lock import exclusive
-from scanrepo.migrate.plan import Migrator, plan_migration
+from scanrepo.migrate.migrator import Migrator
+from scanrepo.migrate.plan import plan_migration
 from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR, Toolkit
 
 REAL = "2602.07852"
@@ -386,8 +387,9 @@ def test_a_run_killed_between_writing_and_removing_is_finished(
     assert validate(corpus, monkeypatch) == 1
     validated = output(capsys)
     assert (
-        f"{V3_REAL}: $: paper {REAL} has more than one scan (also {V4_REAL}); an interrupted "
-        "tools/migrate leaves this state: run it again to finish"
+        f"{V3_REAL}: $: two scans of paper {REAL}: {V3_REAL} and {V4_REAL}; {V4_REAL} is exactly "
+        "the migration of the other, as an interrupted tools/migrate --to 4 leaves them: run it "
+        "again to finish"
     ) in validated
     assert f"{leftover}: $: temporary file left by an interrupted write" in validated
 

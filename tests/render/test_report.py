@@ -87,6 +87,22 @@ def test_a_repository_without_commits(repo: Path) -> None:
     assert "a work tree without commits" in html
 
 
+def test_the_default_page_leaves_the_clone_clean(repo: Path) -> None:
+    """Run as the README shows it, from the top and from a subdirectory: the page goes where
+    git never tracks it, and git status stays empty."""
+    put(repo, "scans/v4/2602/2602.07852.json", canonical(fixture_doc()))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a scan")
+    page = repo / ".git" / "scanrepo-report.html"
+    for where in (repo, repo / "scans" / "v4"):
+        page.unlink(missing_ok=True)
+        done = run_tool("report", cwd=where)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == f"wrote {page}\n"
+        assert '<svg id="chart-yes-rate"' in page.read_text(encoding="utf-8")
+        assert git(repo, "status", "--porcelain", "--untracked-files=all").stdout == ""
+
+
 def test_page_opens_in_a_headless_browser(page: tuple[Path, list[str]]) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import ROOT, run_tool
+from conftest import ROOT, canonical, fixture_doc, put, run_tool
 from knownhistory import ITEMS_PER_PAPER, F
 from scanrepo.format import model
 from scanrepo.survey.rows import CORPUS_COLUMNS, HISTORY_COLUMNS
@@ -97,6 +99,47 @@ def test_usage_and_write_errors(known: tuple[Path, list[str]], tmp_path: Path) -
     assert missing.returncode == 2
     assert "no such directory" in missing.stderr
     assert not (tmp_path / "no").exists()
+
+
+def readme_reading_calls() -> dict[str, str]:
+    """The README's code that reads an export's CSV, by library."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Reading the CSV.**", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"^```python\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
+    return {block.split()[1]: block for block in blocks}
+
+
+def test_the_readme_way_reads_keys_as_text_and_an_empty_venue_as_missing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pandas and DuckDB read ``2605.10000`` as the number 2605.1 unless told it is text."""
+    import pandas as pd
+
+    for key, venue in (("2605.10000", ""), ("2605.00200", "ICLR 2026")):
+        doc = fixture_doc()
+        doc["paper"].update(arxiv_id=key, venue=venue)
+        put(repo, f"scans/v4/2605/{key}.json", canonical(doc))
+    done = run_tool("export", "-o", "survey.csv", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    monkeypatch.chdir(repo)
+    calls = readme_reading_calls()
+    assert sorted(calls) == ["duckdb", "pandas"]
+
+    found: dict[str, Any] = {}
+    exec(calls["pandas"], found)
+    frame = found["rows"]
+    assert sorted(set(frame["key"])) == ["2605.00200", "2605.10000"]
+    venues = dict(zip(frame["key"], frame["venue"], strict=True))
+    assert venues["2605.00200"] == "ICLR 2026" and pd.isna(venues["2605.10000"])
+    assert frame["applies"].dtype == bool
+
+    found = {}
+    exec(calls["duckdb"], found)
+    relation = found["rows"]
+    rows = [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+    assert sorted({r["key"] for r in rows}) == ["2605.00200", "2605.10000"]
+    assert {r["key"]: r["venue"] for r in rows} == {"2605.00200": "ICLR 2026", "2605.10000": None}
+    assert {type(r["applies"]) for r in rows} == {bool}
 
 
 def test_readme_documents_every_column() -> None:

@@ -140,18 +140,57 @@ def test_layout_problems(
     assert any(ln.startswith(relpath + ":") and fragment in ln for ln in out), out
 
 
-def test_two_scans_of_one_paper(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+V3 = "scans/v3/2602/2602.07852.json"
+
+
+def test_a_migration_left_half_done_is_named_as_such(repo: Path) -> None:
+    """The state a killed tools/migrate leaves: the new scan written, the old one not yet
+    removed. Its new scan is exactly the migration of the old one, as the rerun decides."""
+    put(repo, V3, (ROOT / "tests/data/fixtures/2602.07852.scan-v3.json").read_bytes())
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v3")
+    assert run_tool("migrate", "--to", "4", cwd=repo).returncode == 0
+    put(repo, V3, git(repo, "show", f"HEAD:{V3}").stdout)  # as if killed before the removal
+    git(repo, "add", "-A")
+    # the work tree, git's index (which reports the staged file only) and a commit
+    for args, prefix, named in (
+        ((), "", (V3, GOOD)),
+        (("--staged",), "", (GOOD,)),
+        (("--rev", "HEAD"), "HEAD:", (V3, GOOD)),
+    ):
+        if prefix:
+            git(repo, "commit", "-qm", "half migrated", "--no-verify")
+        done = run_tool("validate", *args, cwd=repo)
+        assert done.returncode == 1, done.stderr
+        message = (
+            f"two scans of paper 2602.07852: {prefix}{V3} and {prefix}{GOOD}; {prefix}{GOOD} is "
+            "exactly the migration of the other, as an interrupted tools/migrate --to 4 leaves "
+            "them: run it again to finish"
+        )
+        assert done.stdout.splitlines() == [f"{prefix}{name}: $: {message}" for name in named]
+    assert run_tool("migrate", "--to", "4", cwd=repo).returncode == 0
+    assert run_tool("validate", cwd=repo).returncode == 0
+
+
+def test_two_different_scans_of_one_paper_are_a_duplicate(repo: Path) -> None:
+    """Two scans of one paper that no migration turns into each other: no talk of an
+    interrupted migration (a rerun would refuse them), but which two files, and keep one."""
+    v3 = fixture_doc(3)
+    v3["paper"]["title"] = "Another reading of the same paper"
+    put(repo, V3, canonical(v3))
     put(repo, GOOD, V4_FIXTURE.read_bytes())
-    put(
-        repo,
-        "scans/v3/2602/2602.07852.json",
-        (ROOT / "tests/data/fixtures/2602.07852.scan-v3.json").read_bytes(),
+    put(repo, "scans/v4/2601/2602.07852.json", V4_FIXTURE.read_bytes())  # a wrong shard
+    done = run_tool("validate", cwd=repo)
+    assert done.returncode == 1
+    message = (
+        f"three scans of paper 2602.07852: {V3}, scans/v4/2601/2602.07852.json and {GOOD}; keep one"
     )
-    assert validate(repo, monkeypatch) == 1
-    out = lines_of(capsys)
-    assert any("paper 2602.07852 has more than one scan" in ln for ln in out)
+    for name in (V3, "scans/v4/2601/2602.07852.json", GOOD):
+        assert f"{name}: $: {message}" in done.stdout.splitlines(), done.stdout
+    assert "interrupted" not in done.stdout
+    refused = run_tool("migrate", "--to", "4", cwd=repo)
+    assert refused.returncode == 1
+    assert "they are not the same scan at v4" in refused.stdout
 
 
 def test_unknown_version_says_which_exist(
@@ -190,6 +229,38 @@ def test_fix_format_rewrites_only_formatting(
     assert path.read_bytes() == V4_FIXTURE.read_bytes()
     assert path.stat().st_mode & 0o777 == 0o640
     assert validate(repo, monkeypatch) == 0
+
+
+def test_fix_format_rewrites_a_named_file_outside_the_repository(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Run from inside a repository on a reviewer's file outside it: the file is rewritten,
+    and validate says where the scan belongs, never "no problems" for what it did not do."""
+    draft = tmp_path / "review.json"
+    draft.write_text(json.dumps(fixture_doc(), indent=4) + "\n", encoding="utf-8")
+    done = run_tool("validate", "--fix-format", str(draft), cwd=repo)
+    assert draft.read_bytes() == V4_FIXTURE.read_bytes()
+    assert "rewrote 1 file in canonical form" in done.stderr
+    assert done.stdout.splitlines() == [f"{draft}: $: not in scans/: this scan belongs at {GOOD}"]
+    assert done.returncode == 1
+    assert "no problems" not in done.stdout + done.stderr
+
+
+def test_named_paths_outside_scans_or_not_scans(repo: Path) -> None:
+    put(repo, "drafts/new.json", V4_FIXTURE.read_bytes())
+    put(repo, "README.md", "# not a scan\n")
+    done = run_tool("validate", "drafts/new.json", "README.md", cwd=repo)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "README.md:1:1: $: expected a JSON value",
+        f"drafts/new.json: $: not in scans/: this scan belongs at {GOOD}",
+    ]
+    (repo / "notes").mkdir()
+    put(repo, "notes/todo.txt", "rescan 2602.07852\n")
+    for tool, args in (("validate", ()), ("migrate", ("--to", "4"))):
+        nothing = run_tool(tool, *args, "notes", cwd=repo)
+        assert nothing.returncode == 2
+        assert nothing.stderr == "error: notes: no .json file in this directory\n"
 
 
 def test_json_output(

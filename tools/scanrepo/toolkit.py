@@ -38,7 +38,8 @@ class Toolkit:
     """The schemas and the migration chain of one checkout: what judges and carries every scan.
 
     Every tool loads them here. The chain is loaded (its migration files imported) only when a
-    tool first needs it, so a tool that only validates never runs migration code.
+    tool first needs it: validate runs migration code only to tell whether one of two scans of
+    a paper is exactly the migration of the other.
     """
 
     def __init__(self, schema_dir: Path = SCHEMA_DIR, migrations_dir: Path = MIGRATIONS_DIR):

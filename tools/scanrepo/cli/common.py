@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from scanrepo.errors import ScanRepoError
+from scanrepo.format.keys import SCANS_DIR
 from scanrepo.render.inert import terminal_safe
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -106,9 +107,21 @@ class StageProgress:
 def find_root(start: Path) -> Path:
     """The repository's top directory: the nearest ancestor holding scans/ or .git."""
     for directory in (start, *start.parents):
-        if (directory / "scans").is_dir() or (directory / ".git").exists():
+        if (directory / SCANS_DIR).is_dir() or (directory / ".git").exists():
             return directory
     return start
+
+
+def scans_root(start: Path, root: Path | None = None) -> Path:
+    """The repository's top directory (``root``, else found from ``start``), which must hold
+    scans/: a command that reads every scan refuses to run where there is none, rather than
+    report that nothing it checked has a problem."""
+    root = find_root(start) if root is None else root
+    if not (root / SCANS_DIR).is_dir():
+        raise ScanRepoError(
+            f"no {SCANS_DIR}/ directory here or above ({start}): run this in a scan repository"
+        )
+    return root
 
 
 def use_color(choice: str) -> bool:

@@ -15,13 +15,14 @@ from scanrepo.cli.common import (
     Progress,
     add_jobs_argument,
     emit,
-    find_root,
     run,
+    scans_root,
 )
 from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
 from scanrepo.fs.lock import exclusive
 from scanrepo.migrate.apply import apply_plan
-from scanrepo.migrate.plan import Migrator, Plan, plan_migration
+from scanrepo.migrate.migrator import Migrator
+from scanrepo.migrate.plan import Plan, plan_migration
 from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
 from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
@@ -84,8 +85,7 @@ def _open_repo(start: Path) -> GitRepo | None:
 def _lock_path(root: Path, repo: GitRepo | None) -> Path:
     if repo is None:
         return root / f".{LOCK_NAME}"
-    path = Path(repo.run("rev-parse", "--git-path", LOCK_NAME).strip())
-    return path if path.is_absolute() else repo.root / path
+    return repo.git_path(LOCK_NAME)
 
 
 def _scans(n: int) -> str:
@@ -111,10 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     repo = _open_repo(Path.cwd())
     try:
-        root = repo.root if repo is not None else find_root(Path.cwd())
         migrator = Migrator.load(Toolkit(), args.target)
         if args.commit and repo is None:
             raise ScanRepoError("--commit needs a git repository, and this is not in one")
+        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
         if args.dry_run or args.check:
             return _migrate(args, root, repo, migrator)
         try:

@@ -24,6 +24,9 @@ from scanrepo.survey.figures import corpus_stats
 from scanrepo.survey.stability import Stability, stability
 from scanrepo.vcs.repo import GitRepo
 
+# inside .git, as git rev-parse --git-path places it: a report never shows in git status
+DEFAULT_NAME = "scanrepo-report.html"
+
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
@@ -38,8 +41,8 @@ def build_parser() -> ArgumentParser:
         "-o",
         "--output",
         metavar="PATH",
-        default="report.html",
-        help="the page to write (default report.html)",
+        help=f"the page to write (default: {DEFAULT_NAME} in git's own directory, "
+        f".git/{DEFAULT_NAME} in a plain clone, where git never tracks it)",
     )
     parser.add_argument(
         "--rev",
@@ -61,33 +64,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.recent < 0 or args.top < 0:
         parser.error("--recent and --top must be 0 or more")
-    check_target(Path(args.output))
     readers = Readers()
     progress = StageProgress()
-    try:
-        data = _gather(args, readers, progress)
-    finally:
-        progress.close()
-    with replaced_on_success(Path(args.output)) as tmp:
+    with GitRepo(Path.cwd()) as repo:
+        output = Path(args.output) if args.output else repo.git_path(DEFAULT_NAME)
+        check_target(output)
+        try:
+            data = _gather(args, repo, readers, progress)
+        finally:
+            progress.close()
+    with replaced_on_success(output) as tmp:
         tmp.write_text(render_report(data), encoding="utf-8")
-    emit(f"wrote {args.output}", sys.stderr)
+    emit(f"wrote {output}", sys.stderr)
     return EXIT_PROBLEMS if data.unreadable else EXIT_OK
 
 
-def _gather(args: argparse.Namespace, readers: Readers, progress: StageProgress) -> ReportData:
-    with GitRepo(Path.cwd()) as repo:
-        corpus = load_commit(repo, args.rev) if args.rev else load_worktree(find_root(Path.cwd()))
-        stats = corpus_stats(corpus.label, corpus.read(readers, progress.stage("reading scans")))
-        commit = date = None
-        st: Stability | None = None
-        recent: list[Timeline] = []
-        if repo.has_commits():
-            with history_of(repo, args, readers, progress) as history:
-                st = stability(history)
-                keys = recent_keys(history.revisions, args.recent)
-                recent = timelines(repo, history.revisions, keys, readers)
-            commit = st.commit
-            date = repo.run("show", "-s", "--format=%aI", commit).strip()
+def _gather(
+    args: argparse.Namespace, repo: GitRepo, readers: Readers, progress: StageProgress
+) -> ReportData:
+    corpus = load_commit(repo, args.rev) if args.rev else load_worktree(find_root(Path.cwd()))
+    stats = corpus_stats(corpus.label, corpus.read(readers, progress.stage("reading scans")))
+    commit = date = None
+    st: Stability | None = None
+    recent: list[Timeline] = []
+    if repo.has_commits():
+        with history_of(repo, args, readers, progress) as history:
+            st = stability(history)
+            keys = recent_keys(history.revisions, args.recent)
+            recent = timelines(repo, history.revisions, keys, readers)
+        commit = st.commit
+        date = repo.run("show", "-s", "--format=%aI", commit).strip()
     for problem in corpus.problems:
         emit(f"left out: {problem.render()}", sys.stderr)
     return ReportData(

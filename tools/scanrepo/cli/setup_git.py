@@ -13,8 +13,9 @@ from scanrepo.vcs.repo import GitRepo
 def main(argv: Sequence[str] | None = None) -> int:
     parser = ArgumentParser(
         prog="tools/setup-git",
-        description="Install the git integration for scans into this clone (idempotent). "
-        "Exit 0 done, 1 something was refused, 2 error.",
+        description="Install the git integration for scans into this clone (idempotent); a "
+        "pre-commit hook someone else wrote is kept, and the drivers installed beside it. "
+        "Exit 0 done, 1 a different git setting was kept (refused), 2 error.",
     )
     parser.add_argument(
         "--force",

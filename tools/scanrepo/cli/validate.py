@@ -16,6 +16,7 @@ from scanrepo.cli.common import (
     emit,
     find_root,
     run,
+    scans_root,
 )
 from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.fs.atomic import write_files
@@ -61,15 +62,16 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def fix_format(report: Report, root: Path) -> int:
+def fix_format(report: Report) -> int:
+    """Rewrite every work tree file the report found not canonical, wherever it is."""
     files = {
-        root / r.relpath: r.canonical
+        Path(r.fs_path): r.canonical
         for r in report.results
-        if r.canonical is not None and r.relpath is not None
+        if r.canonical is not None and r.fs_path is not None
     }
     write_files(files)
     for r in report.results:
-        if r.canonical is not None:
+        if r.canonical is not None and r.fs_path is not None:
             r.problems = [p for p in r.problems if not p.fixable]
     return len(files)
 
@@ -82,21 +84,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
-    registry = Toolkit().registry
+    toolkit = Toolkit()
     progress = Progress("validating")
     fixed = 0
     if args.staged or args.rev:
         with GitRepo(Path.cwd()) as repo:
             if args.staged:
-                report = validate_index(repo, registry, args.jobs, progress)
+                report = validate_index(repo, toolkit, args.jobs, progress)
             else:
-                report = validate_commit(repo, args.rev, registry, args.jobs, progress)
+                report = validate_commit(repo, args.rev, toolkit, args.jobs, progress)
     else:
-        root = find_root(Path.cwd())
-        report = validate_worktree(root, registry, args.paths, args.jobs, progress)
+        # the scans/ of the repository, or the files named, wherever they are
+        root = find_root(Path.cwd()) if args.paths else scans_root(Path.cwd())
+        report = validate_worktree(root, toolkit, args.paths, args.jobs, progress)
         if args.fix_format:
             try:
-                fixed = fix_format(report, root)
+                fixed = fix_format(report)
             except WriteFailedError as exc:
                 progress.close()
                 emit(f"failed: {_write_failure(exc, root)}", sys.stderr)

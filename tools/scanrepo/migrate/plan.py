@@ -30,64 +30,16 @@ from scanrepo.errors import (
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.jsonpath import format_json_path, locate
-from scanrepo.format.rules import check_rules
-from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import chunked_map
-from scanrepo.migrate.chain import Chain
+from scanrepo.migrate.migrator import Migrator
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
 from scanrepo.validate.sources import resolve_scan_argument
 
 Progress = Callable[[int, int], None] | None
-
-
-@dataclass(frozen=True)
-class Migrator:
-    """The schemas and the chain a migration uses, and the version it goes to."""
-
-    registry: SchemaRegistry
-    chain: Chain
-    target: int
-    migrations_dir: Path
-
-    @classmethod
-    def load(cls, toolkit: Toolkit, target: int) -> Migrator:
-        """The toolkit's registry and chain; a target no schema or chain knows is refused."""
-        registry, chain = toolkit.registry, toolkit.chain
-        if target not in registry.versions:
-            raise ScanRepoError(
-                f"no schema defines scan version {target} (there is no schema/v{target}.json); "
-                f"known versions: {registry.describe_versions()}"
-            )
-        if target not in chain.versions:
-            raise ScanRepoError(
-                f"v{target} has a schema but no migration reaches it; the chain covers "
-                + ", ".join(f"v{v}" for v in chain.versions)
-            )
-        return cls(registry, chain, target, toolkit.migrations_dir)
-
-    def check_step(self, doc: dict[str, Any], version: int) -> None:
-        """The chain's check after each step: the result must be a valid scan of that version."""
-        violations = self.registry.check(doc, version) or check_rules(doc)
-        if violations:
-            raise StepInvalidError(version, violations)
-
-    def migrated_bytes(self, data: bytes) -> bytes | None:
-        """A valid scan of another version carried to the target (canonical), else None."""
-        try:
-            doc = parse_strict(data)
-            version = doc.get("scan_version") if isinstance(doc, dict) else None
-            if type(version) is not int or version == self.target:
-                return None
-            if version not in self.registry.versions:
-                return None
-            self.check_step(doc, version)
-            return canonical_bytes(self.chain.migrate(doc, self.target, self.check_step))
-        except (JsonSyntaxError, MigrationError, StepInvalidError):
-            return None
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
+from scanrepo.errors import JsonSyntaxError, ScanRepoError, UnnamedPaperError
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.jsonpath import format_json_path, locate
@@ -23,6 +23,7 @@ from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES, read_strict
 from scanrepo.fs.atomic import is_leftover_temp
 from scanrepo.fs.workers import chunked_map
+from scanrepo.migrate.migrator import Migrator
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 
@@ -37,6 +38,7 @@ class ScanResult:
     key: str | None = None
     problems: list[Problem] = field(default_factory=list)
     canonical: bytes | None = None  # set when the file parses but is not in canonical form
+    fs_path: str | None = None  # the work tree file read, where there is one
 
 
 def line_col(data: bytes, offset: int) -> tuple[int, int]:
@@ -134,7 +136,27 @@ def check_parsed(
 
     if relpath is not None and relpath.startswith(keys.SCANS_DIR + "/"):
         problems.extend(_layout_problems(doc, data, name, relpath, version, result))
+    elif version is not None:
+        problems.extend(_placement_problems(doc, name, version))
     return result
+
+
+def _placement_problems(doc: Any, name: str, version: int) -> Iterator[Problem]:
+    """A scan outside scans/ (a file named on the command line) is not in the repository's
+    corpus yet: say where it belongs."""
+    try:
+        expected = keys.scan_path(doc, version)
+    except UnnamedPaperError as exc:
+        yield Problem(name, 1, 1, "$.paper", str(exc), "layout")
+        return
+    yield Problem(
+        name,
+        None,
+        None,
+        "$",
+        f"not in {keys.SCANS_DIR}/: this scan belongs at {expected}",
+        "layout",
+    )
 
 
 def _layout_problems(
@@ -240,7 +262,9 @@ def _run_job(job: Job, registry: SchemaRegistry) -> ScanResult:
         if isinstance(read, Problem):
             return ScanResult(job.name, job.relpath, problems=[read])
         data = read
-    return check_scan(data, job.name, job.relpath, registry)
+    result = check_scan(data, job.name, job.relpath, registry)
+    result.fs_path = job.fs_path
+    return result
 
 
 def run_jobs(
@@ -255,36 +279,69 @@ def run_jobs(
     )
 
 
-def duplicate_problems(paths: Iterable[tuple[str, str]]) -> list[Problem]:
-    """One scan per paper: (display name, repo-relative path) pairs grouped by file-name key."""
-    by_key: dict[str, list[str]] = defaultdict(list)
-    versions_of: dict[str, set[int]] = defaultdict(set)
+Read = Callable[[Sequence[str]], Mapping[str, bytes]]
+
+
+def duplicate_problems(
+    paths: Iterable[tuple[str, str]], toolkit: Toolkit, read: Read
+) -> list[Problem]:
+    """One scan per paper: (display name, repo-relative path) pairs grouped by file-name key.
+
+    ``read`` gives the bytes of the repo-relative paths it can read. Two or more scans of one
+    paper are what an interrupted tools/migrate leaves only when one of them is exactly the
+    migration of each other one (its rerun's test, ``Migrator.migrated_bytes``); otherwise
+    they are a duplicate, and a rerun of tools/migrate would refuse them.
+    """
+    by_key: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for name, relpath in paths:
-        where = keys.parse_scan_path(relpath)
-        if where:
-            by_key[where[2]].append(name)
-            versions_of[where[2]].add(where[0])
-    problems = []
-    for key, names in by_key.items():
-        if len(names) > 1:
-            hint = (
-                "; an interrupted tools/migrate leaves this state: run it again to finish"
-                if len(versions_of[key]) > 1
-                else ""
+        if where := keys.parse_scan_path(relpath):
+            by_key[where[2]].append((name, relpath, where[0]))
+    groups = {key: sorted(group) for key, group in by_key.items() if len(group) > 1}
+    if not groups:
+        return []
+    data = read(sorted({relpath for group in groups.values() for _, relpath, _ in group}))
+    problems: list[Problem] = []
+    for key, group in sorted(groups.items()):
+        names = [name for name, _, _ in group]
+        listed = f"{_count(len(names))} scans of paper {key}: {_joined(names)}"
+        leftover = _migrated_into(group, data, toolkit)
+        if leftover is None:
+            message = f"{listed}; keep one"
+        else:
+            name, version = leftover
+            message = (
+                f"{listed}; {name} is exactly the migration of the other"
+                f"{'s' if len(names) > 2 else ''}, as an interrupted tools/migrate --to "
+                f"{version} leaves them: run it again to finish"
             )
-            for name in sorted(names):
-                others = ", ".join(n for n in sorted(names) if n != name)
-                problems.append(
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "$",
-                        f"paper {key} has more than one scan (also {others}){hint}",
-                        "layout",
-                    )
-                )
+        problems.extend(Problem(name, None, None, "$", message, "layout") for name in names)
     return problems
+
+
+def _migrated_into(
+    group: list[tuple[str, str, int]], data: Mapping[str, bytes], toolkit: Toolkit
+) -> tuple[str, int] | None:
+    """(name, version) of the scan of ``group`` that each other one migrates to exactly; the
+    newest such, as a migration that loses nothing is exact both ways."""
+    for name, relpath, version in sorted(group, key=lambda g: -g[2]):
+        others = [(r, v) for _, r, v in group if r != relpath]
+        if relpath not in data or any(v == version or r not in data for r, v in others):
+            continue
+        try:
+            migrator = Migrator.load(toolkit, version)
+        except ScanRepoError:  # no schema or no migration for this directory's version
+            continue
+        if all(migrator.migrated_bytes(data[r]) == data[relpath] for r, _ in others):
+            return name, version
+    return None
+
+
+def _count(n: int) -> str:
+    return {2: "two", 3: "three"}.get(n, str(n))
+
+
+def _joined(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
 def walk_scans(root: Path) -> Iterator[tuple[str, Path]]:

@@ -31,7 +31,7 @@ class Report:
     def summary(self) -> str:
         n = len(self.results)
         versions = ", ".join(f"v{v}: {c}" for v, c in self.versions.items()) or "none readable"
-        checked = f"{n} scan{'s' if n != 1 else ''} checked ({versions})"
+        checked = f"{n} scan{'s' if n != 1 else ''} checked" + (f" ({versions})" if n else "")
         problems = self.problems
         if not problems:
             return f"{checked}: no problems"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys
-from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.problems import Problem
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import (
     Job,
+    Read,
     ScanResult,
     duplicate_problems,
+    read_scan_file,
     run_jobs,
     stray_problem,
     too_large,
@@ -23,6 +25,7 @@ from scanrepo.validate.outcome import Report
 from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, Entry, GitRepo
 
 Progress = Callable[[int, int], None] | None
+_NOT_FILES = (SYMLINK_MODE, GITLINK_MODE)
 
 
 def _relative(root: Path, path: Path) -> str | None:
@@ -37,7 +40,10 @@ def resolve_scan_argument(root: Path, arg: str) -> list[Path]:
     path = Path(arg)
     if path.exists() or path.is_symlink():
         if path.is_dir() and not path.name.endswith(".json"):
-            return sorted(p for p in path.rglob("*.json"))
+            found = sorted(path.rglob("*.json"))
+            if not found:
+                raise ScanRepoError(f"{arg}: no .json file in this directory")
+            return found
         return [path]
     key = keys.normalise_key_argument(arg)
     if key is not None:
@@ -50,7 +56,7 @@ def resolve_scan_argument(root: Path, arg: str) -> list[Path]:
 
 def validate_worktree(
     root: Path,
-    registry: SchemaRegistry,
+    toolkit: Toolkit,
     args: list[str] | None = None,
     workers: int | None = None,
     progress: Progress = None,
@@ -77,9 +83,30 @@ def validate_worktree(
                         (p.relative_to(root).as_posix(), p.relative_to(root).as_posix())
                         for p in (root / keys.SCANS_DIR).glob(f"v*/*/{where[2]}.json")
                     )
-    report.results = run_jobs(jobs, registry, workers, progress)
-    report.extra.extend(duplicate_problems(sorted(set(listed))))
+    report.results = run_jobs(jobs, toolkit.registry, workers, progress)
+    report.extra.extend(duplicate_problems(sorted(set(listed)), toolkit, _file_reader(root)))
     return report
+
+
+def _file_reader(root: Path) -> Read:
+    def read(relpaths: Sequence[str]) -> dict[str, bytes]:
+        found = {rel: read_scan_file(root / rel, rel) for rel in relpaths}
+        return {rel: data for rel, data in found.items() if isinstance(data, bytes)}
+
+    return read
+
+
+def _blob_reader(repo: GitRepo, entries: list[Entry]) -> Read:
+    by_path = {e.path: e.blob for e in entries if e.stage == 0 and e.mode not in _NOT_FILES}
+
+    def read(relpaths: Sequence[str]) -> dict[str, bytes]:
+        wanted = {rel: by_path[rel] for rel in relpaths if rel in by_path}
+        sizes = repo.blob_sizes(sorted(set(wanted.values())))
+        small = sorted({blob for blob in wanted.values() if sizes[blob] <= MAX_BYTES})
+        blobs = dict(repo.read_blobs(small))
+        return {rel: blobs[blob] for rel, blob in wanted.items() if blob in blobs}
+
+    return read
 
 
 def _entry_problem(entry: Entry, name: str) -> Problem | None:
@@ -98,7 +125,7 @@ def _validate_entries(
     repo: GitRepo,
     entries: list[Entry],
     to_check: set[str] | None,
-    registry: SchemaRegistry,
+    toolkit: Toolkit,
     label: Callable[[str], str],
     workers: int | None,
     progress: Progress,
@@ -117,14 +144,14 @@ def _validate_entries(
     readable = [e for e in wanted if sizes[e.blob] <= MAX_BYTES]
     blobs = dict(repo.read_blobs(sorted({e.blob for e in readable})))
     jobs = [Job(label(e.path), e.path, data=blobs[e.blob]) for e in readable]
-    report.results = run_jobs(jobs, registry, workers, progress)
+    report.results = run_jobs(jobs, toolkit.registry, workers, progress)
     report.results += [
         ScanResult(label(e.path), e.path, problems=[too_large(label(e.path), sizes[e.blob])])
         for e in wanted
         if sizes[e.blob] > MAX_BYTES
     ]
     stage0 = [(label(e.path), e.path) for e in entries if e.stage == 0]
-    dups = duplicate_problems(stage0)
+    dups = duplicate_problems(stage0, toolkit, _blob_reader(repo, entries))
     if to_check is not None:
         dups = [p for p in dups if any(p.file == label(path) for path in to_check)]
     report.extra.extend(dups)
@@ -133,7 +160,7 @@ def _validate_entries(
 
 
 def validate_index(
-    repo: GitRepo, registry: SchemaRegistry, workers: int | None = None, progress: Progress = None
+    repo: GitRepo, toolkit: Toolkit, workers: int | None = None, progress: Progress = None
 ) -> Report:
     """The staged scans that differ from HEAD, as git's index holds them."""
     entries = repo.index_entries()
@@ -150,19 +177,21 @@ def validate_index(
             keys.SCANS_DIR,
         )
         to_check = set(filter(None, out.split("\0")))
-    return _validate_entries(repo, entries, to_check, registry, lambda p: p, workers, progress)
+    return _validate_entries(repo, entries, to_check, toolkit, lambda p: p, workers, progress)
 
 
 def validate_commit(
     repo: GitRepo,
     rev: str,
-    registry: SchemaRegistry,
+    toolkit: Toolkit,
     workers: int | None = None,
     progress: Progress = None,
 ) -> Report:
     """Every scan in a commit's tree, read from git without checking it out."""
     commit = repo.resolve(rev)
     entries = repo.tree_entries(commit)
+    if not entries:
+        raise ScanRepoError(f"{rev} has no {keys.SCANS_DIR}/ directory: it holds no scan to check")
     return _validate_entries(
-        repo, entries, None, registry, lambda p: f"{rev}:{p}", workers, progress
+        repo, entries, None, toolkit, lambda p: f"{rev}:{p}", workers, progress
     )

@@ -102,6 +102,12 @@ class GitRepo:
                 raise ScanRepoError(f"git {args[0]}: {_git_error(exc)}") from exc
         return str(out)
 
+    def git_path(self, name: str) -> Path:
+        """Where git keeps ``name`` for this work tree (``git rev-parse --git-path``): inside
+        git's own directory, which git never tracks."""
+        path = Path(self.run("rev-parse", "--git-path", name).strip())
+        return path if path.is_absolute() else self.root / path
+
     def has_commits(self) -> bool:
         try:
             self.repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")

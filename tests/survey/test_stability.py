@@ -4,6 +4,7 @@ by hand there and below) and on a generated one."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -189,3 +190,39 @@ def test_generated_history_agrees_with_the_semantic_diff(tmp_path: Path) -> None
     again = figures(repo, cache=True)
     assert again.cached == again.blobs
     assert again.items == st.items
+
+
+@pytest.mark.parametrize("table", ["stability", "overall"])
+def test_every_column_header_is_unique_and_says_its_unit(
+    known: tuple[Path, list[str]], table: str
+) -> None:
+    def output(fmt: str) -> str:
+        done = run_tool("stats", "--stability", "--table", table, "--format", fmt, cwd=known[0])
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    text = re.split(r"\s{2,}", output("text").splitlines()[1].strip())
+    markdown = [cell.strip() for cell in output("markdown").splitlines()[2].strip("|").split("|")]
+    csv_names = output("csv").splitlines()[0].split(",")
+    json_names = list(json.loads(output("json"))[table][0])
+    for headers in (text, markdown, csv_names, json_names):
+        assert len(headers) == len(set(headers)), headers
+    counts = ["answer flips (count)", "applies flips (count)"] if table == "stability" else []
+    for headers in (text, markdown):
+        assert text == markdown
+        assert [h for h in headers if "flip" in h] == [
+            *counts,
+            "answer flip rate (%)",
+            "applies flip rate (%)",
+        ]
+        assert "agreement (%)" in headers
+    # CSV and JSON: counts as counts, rates as fractions with their interval
+    assert [n for n in csv_names if "flip" in n] == [
+        *(["answer_flips", "applies_flips"] if table == "stability" else []),
+        *(
+            f"{flip}_flip_rate{end}"
+            for flip in ("answer", "applies")
+            for end in ("", "_low", "_high")
+        ),
+    ]
+    assert json_names == csv_names

@@ -35,7 +35,7 @@ def _kappa(k: Kappa) -> tuple[Cell, Cell, Cell, Cell]:
 
 
 _KAPPA_COLUMNS = (
-    Column("agreement", "agreement", "rate"),
+    Column("agreement", "agreement (%)", "rate"),
     Column("kappa", "kappa", "kappa"),
     Column("kappa_low", "kappa low", "kappa"),
     Column("kappa_high", "kappa high", "kappa"),
@@ -196,8 +196,8 @@ def stability_tables(st: Stability) -> list[Table]:
         for p in st.source_pairs
     ]
     flips = (
-        *_rate("answer_flip_rate", "answer flips"),
-        *_rate("applies_flip_rate", "applies flips"),
+        *_rate("answer_flip_rate", "answer flip rate (%)"),
+        *_rate("applies_flip_rate", "applies flip rate (%)"),
         Column("pairs", "model pairs"),
         *_KAPPA_COLUMNS,
     )
@@ -223,8 +223,8 @@ def stability_tables(st: Stability) -> list[Table]:
                 Column("item", "item", "item"),
                 Column("papers", "papers"),
                 Column("observations", "rescans"),
-                Column("answer_flips", "answer flips"),
-                Column("applies_flips", "applies flips"),
+                Column("answer_flips", "answer flips (count)"),
+                Column("applies_flips", "applies flips (count)"),
                 *flips,
             ),
             [

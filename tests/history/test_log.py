@@ -103,15 +103,17 @@ def test_item_trace_shows_each_change_of_answer(story: Story) -> None:
     names = {sha: name for name, sha in story.commits.items()}
     with GitRepo(story.root) as repo:
         changes = paper_history(repo, A, REGISTRY, CHAIN)
-    states = item_history(changes, tuple(FUNDING.split(".")), CHAIN, REGISTRY.newest)
+    item, states = item_history(changes, FUNDING, CHAIN, REGISTRY.newest, "here")
+    assert item == FUNDING
     assert [(names[s.commit.sha], s.value["answer"], s.value["source"]) for s in states] == [
         ("c9", False, "haiku"),
         ("c3", True, "opus"),
         ("c1", False, "opus"),
     ]
     # a type section named under checklist, as v3 had it, is found under type_checklist
-    parts = ("checklist", "setup_transparency", "scaffolding_described")
-    states = item_history(changes, parts, CHAIN, REGISTRY.newest)
+    spelling = "checklist.setup_transparency.scaffolding_described"
+    item, states = item_history(changes, spelling, CHAIN, REGISTRY.newest, "here")
+    assert item == "type_checklist.empirical.setup_transparency.scaffolding_described"
     assert [(names[s.commit.sha], s.value["applies"]) for s in states] == [
         ("c3", True),
         ("c1", False),
@@ -181,7 +183,7 @@ def test_json_formats_parse(
     [
         (["2609.99999"], 1, "no commit in the history of HEAD changed a scan of paper 2609.99999"),
         (["../etc"], 2, "is not a paper key"),
-        ([A, "--item", "funding"], 2, "name an item as checklist.<section>.<item>"),
+        ([A, "--item", "funding"], 2, f"did you mean {FUNDING}?"),
         ([A, "--output=x"], 2, "unrecognized arguments"),
         ([A, "-x"], 2, "unrecognized arguments"),
         ([A, "nosuchrev"], 2, "unknown revision 'nosuchrev'"),

@@ -304,7 +304,7 @@ def test_resolve_refuses_to_overwrite_hand_edits_and_unknown_items(
 ) -> None:
     conflicted(repo)
     assert resolve(monkeypatch, repo, KEY, "--take", "ours", "--item", "no_such_item") == 2
-    assert "--item 'no_such_item' is no conflict of this paper" in capsys.readouterr().err
+    assert "--item 'no_such_item': no conflict of that name in" in capsys.readouterr().err
     doc = read(repo)
     doc["key_findings"] = "edited by hand"
     write(repo, doc)
@@ -313,6 +313,23 @@ def test_resolve_refuses_to_overwrite_hand_edits_and_unknown_items(
     assert read(repo)["key_findings"] == "edited by hand"
     assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--force") == 0
     assert read(repo)["key_findings"].startswith("Theirs")
+
+
+def test_resolve_names_the_closest_conflict(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conflicted(repo)
+    assert resolve(monkeypatch, repo, KEY, "--take", "ours", "--item", "fundng_disclosed") == 2
+    err = capsys.readouterr().err
+    assert "did you mean checklist.conflicts_of_interest.funding_disclosed?" in err
+    assert "\n  key_findings" in err  # and the conflicts listed
+    assert read(repo)["key_findings"].startswith("Ours")  # nothing taken
+    # the spellings every other option accepts
+    spelling = "conflicts_of_interest.funding_disclosed"
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--item", spelling) == 0
+    assert "checklist.conflicts_of_interest.funding_disclosed: took theirs" in (
+        capsys.readouterr().out
+    )
 
 
 def test_records_of_an_aborted_merge_are_dropped(

@@ -134,7 +134,9 @@ def test_cli_evidence_as_a_user_runs_it(known: tuple[Path, list[str]]) -> None:
     assert "answer flipped, models differ" in lines[0]
     wrong = run_tool("stats", "--stability", "--evidence", "no_such_item", cwd=repo)
     assert wrong.returncode == 2
-    assert "no checklist item 'no_such_item'" in wrong.stderr
+    assert "--evidence 'no_such_item': no checklist item of that name in the history" in (
+        wrong.stderr
+    )
 
 
 def test_cache_gives_the_same_figures(known: tuple[Path, list[str]], tmp_path: Path) -> None:

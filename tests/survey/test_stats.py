@@ -110,7 +110,9 @@ def test_formats_as_a_user_runs_them(known_repo: Path) -> None:
     text = run_tool("stats", cwd=known_repo)
     assert text.returncode == 1
     assert "left out: scans/v4/2601/2601.00005.json" in text.stderr
-    line = next(ln for ln in text.stdout.splitlines() if ln.startswith("scope_and_framing.key_"))
+    line = next(
+        ln for ln in text.stdout.splitlines() if ln.startswith("checklist.scope_and_framing.key_")
+    )
     assert line.split()[1:] == ["3", "2", "1", "50.0%", "[9.5,", "90.5]"]
     table = run_tool("stats", "--format", "csv", cwd=known_repo)
     records = list(csv.DictReader(io.StringIO(table.stdout)))

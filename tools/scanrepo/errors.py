@@ -9,7 +9,8 @@ escapes is still a clean message, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,33 @@ if TYPE_CHECKING:
 
 class ScanRepoError(Exception):
     """An error a tool turns into one message and exit code 2 (usage or environment)."""
+
+
+class UnknownNameError(ScanRepoError):
+    """A paper key, checklist item or conflict that names nothing that exists; the message ends
+    with the closest names that do (``did you mean 2603.01234?``)."""
+
+    def __init__(self, message: str, closest: Sequence[str] = ()) -> None:
+        self.closest = list(closest)
+        if closest:
+            *first, last = closest
+            names = f"{', '.join(first)} or {last}" if first else last
+            message += f"; did you mean {names}?"
+        super().__init__(message)
+
+
+def closest(word: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """The ``n`` names most like ``word``, the most alike first: those at least 60% alike
+    (difflib's ratio), or else those that contain it, or else the nearest there are."""
+    matcher = difflib.SequenceMatcher(b=word)
+    scores: dict[str, float] = {}
+    for name in set(names):
+        matcher.set_seq1(name)
+        scores[name] = matcher.ratio()
+    ranked = sorted(scores, key=lambda name: (-scores[name], name))
+    found = [name for name in ranked[:n] if scores[name] >= 0.6]
+    found = found or sorted((name for name in ranked if word in name), key=len)[:n]
+    return found or ranked[:n]
 
 
 class JsonSyntaxError(ScanRepoError, ValueError):

@@ -18,7 +18,6 @@ from scanrepo.history.paper_history import (
     ItemState,
     PaperChange,
     item_history,
-    item_parts,
     paper_history,
 )
 from scanrepo.render.diff_text import render_text
@@ -43,8 +42,10 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument(
         "--item",
-        metavar="checklist.SECTION.ITEM",
-        help="trace one checklist item's answers: the commits that changed it",
+        metavar="ITEM",
+        help="trace one checklist item's answers: the commits that changed it; ITEM is its "
+        "full name (checklist.conflicts_of_interest.funding_disclosed) or its last parts "
+        "where one item has them (funding_disclosed)",
     )
     parser.add_argument(
         "--word-diff", action="store_true", help="show edited justifications word by word"
@@ -120,7 +121,6 @@ def render_states(states: list[ItemState], color: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    parts = item_parts(args.item) if args.item else None
     toolkit = Toolkit()
     registry, chain = toolkit.registry, toolkit.chain
     with GitRepo(Path.cwd()) as repo:
@@ -136,12 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         emit(f"no commit in the history of {args.rev} changed a scan of paper {key}", sys.stderr)
         return EXIT_PROBLEMS
     color = args.format == "text" and use_color(args.color)
-    if parts is not None:
-        states = item_history(changes, parts, chain, registry.newest)
+    if args.item is not None:
+        where = f"in any scan of paper {key} in the history of {args.rev}"
+        item, states = item_history(changes, args.item, chain, registry.newest, where)
         if args.format == "json":
             document: dict[str, Any] = {
                 "paper": key,
-                "item": args.item,
+                "item": item,
                 "states": [
                     {**s.commit.to_json(), "value": s.value, "note": s.note} for s in states
                 ],

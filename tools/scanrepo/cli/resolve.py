@@ -36,8 +36,8 @@ def build_parser() -> ArgumentParser:
         action="append",
         default=[],
         metavar="WHERE",
-        help="only this conflict, as listed (or the end of it after a dot: "
-        "significance_tests); repeatable",
+        help="only this conflict, as listed, or its last parts where one conflict has them "
+        "(significance_tests); repeatable",
     )
     parser.add_argument(
         "--add", action="store_true", help="stage the file once no conflict is left (git add)"

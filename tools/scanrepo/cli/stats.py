@@ -66,7 +66,9 @@ def build_parser() -> ArgumentParser:
         "--evidence",
         metavar="ITEM",
         help="instead, the papers (with --stability: the rescans and commits) behind one "
-        "item's figures; ITEM is its full name or its last parts, e.g. funding_disclosed",
+        "item's figures; ITEM is its full name as the tables print it "
+        "(checklist.conflicts_of_interest.funding_disclosed) or its last parts where one item "
+        "has them (funding_disclosed)",
     )
     add_history_arguments(parser, "--stability")
     return parser

@@ -17,8 +17,9 @@ from typing import Any
 from scanrepo.diff.changes import PaperDiff
 from scanrepo.diff.revisions import Copy, read_copies
 from scanrepo.diff.tree import paper_diff
-from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError
+from scanrepo.errors import JsonSyntaxError, MigrationError
 from scanrepo.format import keys, model
+from scanrepo.format.items import item_name, item_path, resolve_name
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.history.gitlog import CommitInfo, changes
@@ -75,17 +76,6 @@ def paper_history(
     return history
 
 
-def item_parts(text: str) -> tuple[str, ...]:
-    """``checklist.section.item`` (or ``type_checklist.<type>.section.item``) as its parts."""
-    parts = tuple(text.split("."))
-    if len(parts) < 2 or not all(parts):
-        raise ScanRepoError(
-            f"--item {text!r}: name an item as checklist.<section>.<item> "
-            "(e.g. checklist.conflicts_of_interest.funding_disclosed)"
-        )
-    return parts
-
-
 def find_item(doc: dict[str, Any], parts: tuple[str, ...]) -> Any:
     """The value at a dotted path; a type section named under ``checklist`` (as in v3, where
     one checklist held every section) or under ``type_checklist`` without the paper type is
@@ -103,31 +93,47 @@ def find_item(doc: dict[str, Any], parts: tuple[str, ...]) -> Any:
     return None
 
 
-def _state(change: PaperChange, parts: tuple[str, ...], chain: Chain, newest: int) -> ItemState:
+def _read(change: PaperChange, chain: Chain, newest: int) -> tuple[dict[str, Any] | None, str]:
+    """The scan as the commit left it, at the newest version, or why there is none."""
     after = change.after
     if after is None:
-        return ItemState(change.commit, None, "scan removed")
+        return None, "scan removed"
     if isinstance(after, Problem):
-        return ItemState(change.commit, None, after.message)
+        return None, after.message
     try:
         doc = parse_strict(after)
         if not isinstance(doc, dict):
-            return ItemState(change.commit, None, "unreadable: not a JSON object")
-        doc = chain.migrate(doc, newest)
+            return None, "unreadable: not a JSON object"
+        return chain.migrate(doc, newest), ""
     except JsonSyntaxError as exc:
-        return ItemState(change.commit, None, f"unreadable: {exc.line}:{exc.col}: {exc.message}")
+        return None, f"unreadable: {exc.line}:{exc.col}: {exc.message}"
     except MigrationError as exc:
-        return ItemState(change.commit, None, f"cannot migrate: {exc}")
-    return ItemState(change.commit, find_item(doc, parts))
+        return None, f"cannot migrate: {exc}"
+
+
+def _item_names(doc: dict[str, Any]) -> set[str]:
+    try:
+        return {item_name(path) for path, _ in model.checklist_items(doc)}
+    except (AttributeError, KeyError, TypeError):  # no valid scan: it has no items to name
+        return set()
 
 
 def item_history(
-    changes: Sequence[PaperChange], parts: tuple[str, ...], chain: Chain, newest: int
-) -> list[ItemState]:
-    """The item after each commit that changed it (or made it unreadable), newest first."""
+    changes: Sequence[PaperChange], spelling: str, chain: Chain, newest: int, where: str
+) -> tuple[str, list[ItemState]]:
+    """The item ``spelling`` names (``format.items``) among the items of the paper's scans
+    (``where`` says which, for the message when it names none), and that item after each
+    commit that changed it (or made it unreadable), newest first."""
+    readings = [(change, *_read(change, chain, newest)) for change in reversed(changes)]
+    known = {name for _, doc, _ in readings if doc is not None for name in _item_names(doc)}
+    name = resolve_name(spelling, known, option="--item", where=where)
+    parts = item_path(name)
     states: list[ItemState] = []
-    for change in reversed(changes):
-        state = _state(change, parts, chain, newest)
+    for change, doc, note in readings:
+        if doc is None:
+            state = ItemState(change.commit, None, note)
+        else:
+            state = ItemState(change.commit, find_item(doc, parts))
         if not states or (state.value, state.note) != (states[-1].value, states[-1].note):
             states.append(state)
-    return states[::-1]
+    return name, states[::-1]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scanrepo.errors import JsonSyntaxError, ScanRepoError
 from scanrepo.format.canonical import canonical_bytes
+from scanrepo.format.items import resolve_name
 from scanrepo.format.keys import normalise_key_argument
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import write_files
@@ -201,19 +202,16 @@ def _origin(ours: str, theirs: str) -> str:
     return f"ours from {ours}" if ours == theirs else f"ours from {ours}, theirs from {theirs}"
 
 
-def _match(wanted: Sequence[str], known: Sequence[str]) -> list[str]:
-    chosen = []
-    for item in wanted:
-        if item in known:
-            chosen.append(item)
-            continue
-        ends = [where for where in known if where.split(" (")[0].endswith("." + item)]
-        if len(ends) != 1:
-            listing = "\n  ".join(known)
-            problem = "matches several conflicts" if ends else "is no conflict of this paper"
-            raise ScanRepoError(f"--item {item!r} {problem}; the conflicts are:\n  {listing}")
-        chosen.append(ends[0])
-    return chosen
+def _match(wanted: Sequence[str], known: Sequence[str], path: str) -> list[str]:
+    """The conflicts ``wanted`` name, as listed or in any spelling of ``format.items``."""
+    try:
+        return [
+            resolve_name(item, known, option="--item", where=f"in {path}", what="conflict")
+            for item in wanted
+        ]
+    except ScanRepoError as exc:
+        listing = "\n  ".join(known)
+        raise ScanRepoError(f"{exc}\nthe conflicts are:\n  {listing}") from None
 
 
 def take(
@@ -231,7 +229,7 @@ def take(
             raise ScanRepoError(f"{record.path} was not merged item by item: --item cannot apply")
         return take_file(session, record, side, add)
     remaining = [conflict.where for conflict in record.conflicts]
-    chosen = _match(items, [*remaining, *record.choices]) if items else remaining
+    chosen = _match(items, [*remaining, *record.choices], record.path) if items else remaining
     choices = {**record.choices, **dict.fromkeys(chosen, side)}
     merge = merge_docs(
         record.path,

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from scanrepo.errors import ScanRepoError
 from scanrepo.format import model
+from scanrepo.format.items import names, resolve_name
 from scanrepo.render.tables import Cell, Column, Table
 from scanrepo.survey.corpus import Scan, items, rating
 from scanrepo.survey.estimates import Kappa, Proportion
 from scanrepo.survey.figures import CorpusStats
-from scanrepo.survey.stability import Observation, Stability, matches
+from scanrepo.survey.stability import Observation, Stability
 
 
 def _rate(name: str, header: str) -> tuple[Column, Column, Column]:
@@ -129,17 +129,17 @@ def corpus_tables(stats: CorpusStats, top: int) -> list[Table]:
     ]
 
 
-def corpus_evidence(scans: Iterable[Scan], name: str) -> Table:
-    """Every paper's answer to the item ``name`` names."""
+def corpus_evidence(scans: Iterable[Scan], spelling: str) -> Table:
+    """Every paper's answer to the item ``spelling`` names (``format.items``)."""
     rows: list[tuple[Cell, ...]] = []
-    found: set[str] = set()
+    known: set[str] = set()
     for scan in scans:
         for where, item in items(scan.doc):
-            if matches(where, name):
-                found.add(where)
+            known.add(where)
+            if names(spelling, where):
                 value = rating(item[model.APPLIES], item[model.ANSWER])
                 rows.append((where, scan.key, scan.path, value, item[model.SOURCE]))
-    _check_one(name, found)
+    name = resolve_name(spelling, known, option="--evidence", where="in the corpus")
     return Table(
         "evidence",
         f"Evidence: every paper's answer to {name}",
@@ -150,16 +150,8 @@ def corpus_evidence(scans: Iterable[Scan], name: str) -> Table:
             Column("answer", "answer", "text"),
             Column("source", "source", "data"),
         ),
-        rows,
+        [row for row in rows if row[0] == name],
     )
-
-
-def _check_one(name: str, found: set[str]) -> None:
-    if not found:
-        raise ScanRepoError(f"no checklist item {name!r} in the corpus")
-    if len(found) > 1:
-        names = ", ".join(sorted(found))
-        raise ScanRepoError(f"{name!r} names several items ({names}); name one in full")
 
 
 def stability_tables(st: Stability) -> list[Table]:

@@ -18,14 +18,13 @@ from scanrepo.diff.changes import ChangeKind, PaperDiff
 from scanrepo.history.recent import Timeline
 from scanrepo.render.describe import Piece, count_phrase, describe, paper_phrase
 from scanrepo.render.svg import Panel, Point, bar_chart, interval_chart, percent, stacked_chart
-from scanrepo.render.tables import short_item
 from scanrepo.survey.estimates import Kappa, Proportion
 from scanrepo.survey.figures import CorpusStats
 from scanrepo.survey.stability import Stability
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #1b1f24; margin: 0; background: #fff; }
-main { max-width: 1140px; margin: 0 auto; padding: 24px; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 36px 0 8px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 20px 0 6px; }
@@ -97,7 +96,7 @@ def _cards(data: ReportData) -> str:
 
 def _yes_chart(stats: CorpusStats) -> str:
     items = stats.items
-    labels = [short_item(t.where) for t in items]
+    labels = [t.where for t in items]
     tips = [
         f"{t.where}: {_rate(t.yes)} answered yes ({t.yes.k} of {t.yes.n} papers where it "
         f"applies){_interval(t.yes.interval)}; applies in {t.applies} of {t.papers}"
@@ -117,7 +116,7 @@ def _nice_top(value: float) -> float:
 
 def _stability_chart(st: Stability) -> str:
     items = st.items
-    labels = [short_item(i.where) for i in items]
+    labels = [i.where for i in items]
     tips = [
         f"{i.where}: answer flipped in {i.answer.k} of {i.answer.n} rescans ({_rate(i.answer)})"
         f"{_interval(i.answer.interval)}; applies flipped {i.applies.k}; "

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from html import escape
 
 ROW = 17
-LABEL_WIDTH = 370
-PANEL_WIDTH = 300
+# wide enough for an item's full name (format.items), up to about 85 characters
+LABEL_WIDTH = 500
+PANEL_WIDTH = 260
 GAP = 48
 TOP = 46
 BOTTOM = 12
@@ -53,7 +54,7 @@ def _svg(chart_id: str, title: str, width: int, height: int, body: list[str]) ->
     )
 
 
-def _clip(label: str, limit: int = 56) -> str:
+def _clip(label: str, limit: int = 84) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

@@ -4,9 +4,9 @@ A table's rows hold raw values (text, counts, shares in [0, 1], kappas, None whe
 undefined); each renderer formats them. In text and Markdown, a ``rate`` or ``kappa`` column
 ``X`` followed by the columns ``X_low`` and ``X_high`` is shown as one cell with its interval,
 ``62.5% [40.9, 80.3]``; CSV and JSON keep the three columns. Text from scans (kind ``data``) is
-made inert for the medium: terminal-safe on one line, or ``markdown_inline``. An ``item``
-column holds a checklist item's full name (``type_checklist.empirical.artifacts.code_released``),
-shown in text and Markdown without its ``checklist`` prefix (``empirical/artifacts.code_released``).
+made inert for the medium: terminal-safe on one line (cut at ``MAX_DATA_WIDTH``), or
+``markdown_inline``. An ``item`` column holds a checklist item's name
+(``type_checklist.empirical.artifacts.code_released``, ``format.items``), shown whole.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scanrepo.format import model
 from scanrepo.render.inert import json_safe, markdown_inline, terminal_safe
 
 Kind = Literal["text", "data", "item", "count", "rate", "kappa", "number"]
@@ -78,7 +77,9 @@ def _shown(table: Table) -> list[tuple[str, Kind, list[int]]]:
     return shown
 
 
-def _cell(row: tuple[Cell, ...], kind: Kind, parts: list[int], safe: Any) -> str:
+def _cell(
+    row: tuple[Cell, ...], kind: Kind, parts: list[int], safe: Callable[[str, Kind], str]
+) -> str:
     value = row[parts[0]]
     if value is None:
         return MISSING
@@ -87,27 +88,20 @@ def _cell(row: tuple[Cell, ...], kind: Kind, parts: list[int], safe: Any) -> str
         if len(parts) == 3:
             text += _interval(row[parts[1]], row[parts[2]], kind)
         return text
-    if kind == "data":
-        return str(safe(str(value)))
-    if kind == "item":
-        return str(safe(short_item(str(value))))
+    if kind in ("data", "item"):
+        return safe(str(value), kind)
     return str(value)
 
 
-def short_item(where: str) -> str:
-    """``checklist.a.b`` as ``a.b``, ``type_checklist.t.a.b`` as ``t/a.b``."""
-    head, _, rest = where.partition(".")
-    if head == model.CHECKLIST:
-        return rest
-    if head == model.TYPE_CHECKLIST:
-        paper_type, _, tail = rest.partition(".")
-        return f"{paper_type}/{tail}"
-    return where
-
-
-def _one_line(text: str) -> str:
+def _one_line(text: str, kind: Kind) -> str:
     flat = terminal_safe(" ".join(text.split()))
-    return flat if len(flat) <= MAX_DATA_WIDTH else flat[: MAX_DATA_WIDTH - 1] + "…"
+    if kind == "item" or len(flat) <= MAX_DATA_WIDTH:
+        return flat
+    return flat[: MAX_DATA_WIDTH - 1] + "…"
+
+
+def _markdown(text: str, kind: Kind) -> str:
+    return markdown_inline(text)
 
 
 def _aligned(values: list[str], widths: list[int], right: list[bool]) -> str:
@@ -149,7 +143,7 @@ def render_markdown(tables: Sequence[Table]) -> str:
             + " |"
         )
         for row in table.rows:
-            cells = (_cell(row, kind, parts, markdown_inline) for _, kind, parts in shown)
+            cells = (_cell(row, kind, parts, _markdown) for _, kind, parts in shown)
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from scanrepo.diff.compare import ScanSide, read_scan
 from scanrepo.errors import UnnamedPaperError
 from scanrepo.format import keys, model
+from scanrepo.format.items import item_name
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
@@ -50,10 +51,10 @@ def rating(applies: bool, answer: bool) -> Rating:
 
 def items(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, item) of every checklist item of a scan at the newest version, in document order;
-    ``where`` names it as the semantic diff does: ``checklist.<section>.<item>`` or
+    ``where`` is its name (``format.items``): ``checklist.<section>.<item>`` or
     ``type_checklist.<paper type>.<section>.<item>``."""
     for path, item in model.checklist_items(doc):
-        yield ".".join(path), item
+        yield item_name(path), item
 
 
 def _path_key(path: str) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from scanrepo.errors import ScanRepoError
+from scanrepo.format.items import names, resolve_name
 from scanrepo.history.gitlog import CommitInfo
 from scanrepo.history.walk import REVISION_KINDS, History, RevisionKind
 from scanrepo.problems import Problem
@@ -116,22 +116,19 @@ def _rank(item: ItemStability) -> tuple[bool, float, float, int, str]:
     )
 
 
-def matches(where: str, name: str) -> bool:
-    """Whether ``name`` names the item ``where``: the whole name, or its last dotted parts
-    (``funding_disclosed``, ``conflicts_of_interest.funding_disclosed``)."""
-    return where == name or where.endswith("." + name)
-
-
 def stability(history: History, evidence_for: str | None = None) -> Stability:
     """The figures of a walk through the history; with ``evidence_for``, every observation of
-    the items that name matches."""
+    the item it names (``format.items``) among the items of every scan read."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     by_models: dict[tuple[str, str], Counter[RatingPair]] = defaultdict(Counter)
     kinds: Counter[RevisionKind] = Counter()
     problems: list[Problem] = []
     evidence: dict[str, list[Observation]] = defaultdict(list)
+    known: set[str] = set()
     for step in history.steps():
         kinds[step.kind] += 1
+        if evidence_for is not None:
+            known.update(*(side.answers for side in (step.before, step.after) if side))
         if step.kind == "unreadable":
             problems.extend(step.problems())
         if step.kind != "rescan":
@@ -156,13 +153,11 @@ def stability(history: History, evidence_for: str | None = None) -> Stability:
                     models, pair = (s_new, s_old), (r_new, r_old)
                 tally.pairs[pair] += 1
                 by_models[models][pair] += 1
-            if evidence_for is not None and matches(where, evidence_for):
+            if evidence_for is not None and names(evidence_for, where):
                 evidence[where].append(Observation(step.revision.commit, key, old, new))
-    if evidence_for is not None and not evidence:
-        raise ScanRepoError(f"no checklist item {evidence_for!r} was observed in any rescan")
-    if len(evidence) > 1:
-        names = ", ".join(sorted(evidence))
-        raise ScanRepoError(f"{evidence_for!r} names several items ({names}); name one in full")
+    if evidence_for is not None:
+        name = resolve_name(evidence_for, known, option="--evidence", where="in the history")
+        evidence = {name: evidence[name]}
     items = sorted(
         (
             ItemStability(

@@ -122,9 +122,40 @@ def test_an_ambiguous_short_name_lists_the_items_it_could_be(repo: Path) -> None
     assert ok("stats", "--evidence", "survey.argument.thesis_stated", cwd=repo)
 
 
-def test_log_refuses_an_unknown_item_naming_the_closest(story: Story) -> None:
+def test_log_refuses_an_unknown_item_or_paper_naming_the_closest(story: Story) -> None:
     root = story.root
     assert "did you mean" in refused("log", "2602.07852", "--item", "a_misspelled_item", cwd=root)
     for spelling in ("fundng_disclosed", "checklist.conflicts_of_intrest.funding_disclosed"):
         message = refused("log", "2602.07852", "--item", spelling, cwd=root)
         assert "did you mean checklist.conflicts_of_interest.funding_disclosed" in message
+    for key in ("2602.0785", "2602.07853"):
+        assert "did you mean 2602.07852" in refused("log", key, cwd=root)
+    # a paper that left the corpus is no typo: its history is shown
+    assert ok("log", "2401.01234", cwd=root)
+
+
+def test_diff_refuses_a_paper_in_neither_state_naming_the_closest(clone: Path) -> None:
+    for args in (
+        ["--", "2602.0785"],
+        ["--", "2602.07853"],
+        ["c1", "c3", "--", "2602.07853"],
+        ["--", "scans/v4/2602/2602.0785.json"],
+    ):
+        assert "did you mean 2602.07852" in refused("diff", *args, cwd=clone)
+    # a paper or directory in either state without changes is no error: exit 0, no changes
+    for args in (
+        ["--", "2602.07852"],
+        ["--", "scans/v4/2602"],
+        ["c1", "c2", "--", "scans/v3"],
+        ["c2", "c3", "--", "2401.01234"],
+    ):
+        done = run_tool("diff", *args, cwd=clone)
+        assert (done.returncode, done.stderr) == (0, ""), args
+    # a paper only one side has is in a compared state
+    assert run_tool("diff", "c1", "c9", "--", "2603.00001", cwd=clone).returncode == 1
+
+
+def test_validate_and_migrate_name_the_closest_paper(clone: Path) -> None:
+    for tool, args in (("validate", []), ("migrate", ["--to", "4", "--dry-run"])):
+        for key in ("2602.07853", "2602.0785"):
+            assert "did you mean 2602.07852" in refused(tool, *args, key, cwd=clone)

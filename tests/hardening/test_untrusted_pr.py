@@ -225,8 +225,8 @@ OUTPUT = "injected-output"
 
 
 def injections() -> Iterator[tuple[str, Main, list[str], tuple[int, ...]]]:
-    """(tool, its main, arguments, the exit codes allowed): a usage error, or for what follows
-    ``--`` (a path, as in git), a path that matches nothing."""
+    """(tool, its main, arguments, the exit codes allowed): a usage error; what follows
+    ``--`` is a path, as in git, refused as one that names no scan."""
     out = f"--output={OUTPUT}"
     for args in (["--rev", out], [f"--rev={out}"], ["--rev=-p"], ["--staged", out]):
         yield "validate", validate_main, args, (2,)
@@ -243,7 +243,7 @@ def injections() -> Iterator[tuple[str, Main, list[str], tuple[int, ...]]]:
         ["--end-of-options", out],
     ):
         yield "diff", diff_main, args, (2,)
-    yield "diff", diff_main, ["HEAD~1", "HEAD", "--", out], (0,)  # a path: matches no scan
+    yield "diff", diff_main, ["HEAD~1", "HEAD", "--", out], (2,)  # a path that names no scan
     for args in (
         ["2602.00001", out],
         ["2602.00001", "--", out],

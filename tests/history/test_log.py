@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, run_main
+from conftest import canonical, git, put, run_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.history.gitlog import parse_log
@@ -181,8 +181,8 @@ def test_json_formats_parse(
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [
-        (["2609.99999"], 1, "no commit in the history of HEAD changed a scan of paper 2609.99999"),
-        (["../etc"], 2, "is not a paper key"),
+        (["2609.99999"], 2, "no scan of paper 2609.99999 in the history of HEAD or the work"),
+        (["../etc"], 2, "../etc: no such file, directory or paper key"),
         ([A, "--item", "funding"], 2, f"did you mean {FUNDING}?"),
         ([A, "--output=x"], 2, "unrecognized arguments"),
         ([A, "-x"], 2, "unrecognized arguments"),
@@ -202,3 +202,15 @@ def test_errors(
     assert message in err
     assert not (story.root / "x").exists()
     assert git(story.root, "status", "--porcelain").stdout == ""
+
+
+def test_a_paper_never_committed_has_no_history(
+    clone: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scan only in the work tree is no typo: exit 1, no commit changed it."""
+    doc = json.loads((clone / f"scans/v4/2602/{A}.json").read_text(encoding="utf-8"))
+    doc["paper"]["arxiv_id"] = "2609.99999"
+    put(clone, "scans/v4/2609/2609.99999.json", canonical(doc))
+    code, out, err = tool(clone, monkeypatch, capsys, "2609.99999")
+    assert (code, out) == (1, "")
+    assert "no commit in the history of HEAD changed a scan of paper 2609.99999" in err

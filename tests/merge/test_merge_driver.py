@@ -315,10 +315,12 @@ def test_resolve_refuses_to_overwrite_hand_edits_and_unknown_items(
     assert read(repo)["key_findings"].startswith("Theirs")
 
 
-def test_resolve_names_the_closest_conflict(
+def test_resolve_names_the_closest_paper_and_conflict(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     conflicted(repo)
+    assert resolve(monkeypatch, repo, "2602.07853") == 2
+    assert f"did you mean {KEY}?" in capsys.readouterr().err
     assert resolve(monkeypatch, repo, KEY, "--take", "ours", "--item", "fundng_disclosed") == 2
     err = capsys.readouterr().err
     assert "did you mean checklist.conflicts_of_interest.funding_disclosed?" in err

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, use_color
-from scanrepo.diff.revisions import parse_range, path_filter, split_arguments
+from scanrepo.diff.revisions import check_named, parse_range, path_filter, split_arguments
 from scanrepo.diff.tree import RangeDiff, diff_range
 from scanrepo.errors import ScanRepoError
 from scanrepo.render.diff_json import render_json
@@ -85,10 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with GitRepo(cwd) as repo:
         revs, paths = split_arguments(repo, args.revisions, cwd)
         rng = parse_range(repo, revs, staged=args.staged)
-        limit = path_filter(repo, paths + argv[split + 1 :], cwd)
+        named = paths + argv[split + 1 :]
+        limit = path_filter(repo, named, cwd)
         diff = diff_range(
             repo, rng, registry, chain, limit, validate=args.format in ("markdown", "json")
         )
+        changed = (p for paper in diff.result.papers for p in (paper.old_path, paper.new_path))
+        check_named(repo, rng, named, cwd, filter(None, changed))
     if not args.quiet:
         sys.stdout.write(
             render(diff, args.format, args.stat, use_color(args.color), args.word_diff)

@@ -11,7 +11,7 @@ from typing import Any
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, use_color
 from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.textconv import item_summary
-from scanrepo.errors import ScanRepoError
+from scanrepo.errors import UnknownNameError
 from scanrepo.format import keys, model
 from scanrepo.history.gitlog import CommitInfo
 from scanrepo.history.paper_history import (
@@ -23,6 +23,7 @@ from scanrepo.history.paper_history import (
 from scanrepo.render.diff_text import render_text
 from scanrepo.render.inert import json_safe, terminal_safe
 from scanrepo.toolkit import Toolkit
+from scanrepo.validate.sources import worktree_keys
 from scanrepo.vcs.repo import GitRepo
 
 YELLOW, RESET = "\x1b[33m", "\x1b[0m"
@@ -55,20 +56,29 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def paper_key_argument(arg: str, root: Path, cwd: Path) -> str:
+def paper_key_argument(arg: str, repo: GitRepo, rev: str, cwd: Path) -> str:
     """A paper key, or the key of a scan named by its path (relative to ``cwd``)."""
     path = cwd / arg
     if path.is_file():
         try:
-            where = keys.parse_scan_path(path.resolve().relative_to(root.resolve()).as_posix())
+            where = keys.parse_scan_path(path.resolve().relative_to(repo.root.resolve()).as_posix())
         except ValueError:
             where = None
         if where is not None:
             return where[2]
     key = keys.normalise_key_argument(arg)
     if key is None:
-        raise ScanRepoError(f"{arg!r} is not a paper key (e.g. 2602.07852) or a scan's path")
+        raise unknown_paper(arg, rev, known_keys(repo, rev))
     return key
+
+
+def known_keys(repo: GitRepo, rev: str) -> set[str]:
+    """The papers of every scan in the history of ``rev`` and in the work tree."""
+    return keys.keys_of(repo.paths_in_history(repo.resolve(rev))) | worktree_keys(repo.root)
+
+
+def unknown_paper(arg: str, rev: str, known: set[str]) -> UnknownNameError:
+    return keys.unknown_paper(arg, f"in the history of {rev} or the work tree", known)
 
 
 def _header(commit: CommitInfo, color: bool) -> list[str]:
@@ -124,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     toolkit = Toolkit()
     registry, chain = toolkit.registry, toolkit.chain
     with GitRepo(Path.cwd()) as repo:
-        key = paper_key_argument(args.key, repo.root, Path.cwd())
+        key = paper_key_argument(args.key, repo, args.rev, Path.cwd())
         changes = paper_history(repo, key, registry, chain, args.rev)
+        if not changes and key not in (known := known_keys(repo, args.rev)):
+            raise unknown_paper(args.key, args.rev, known)
         if repo.is_shallow():
             emit(
                 "note: this is a shallow clone, so the paper's history may begin earlier than "

@@ -10,7 +10,7 @@ and their contents are read in one batch.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,7 +19,7 @@ from scanrepo.errors import ScanRepoError, UnknownRevisionError
 from scanrepo.format import keys
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.problems import Problem
-from scanrepo.validate.checks import read_scan_file, too_large
+from scanrepo.validate.checks import read_scan_file, too_large, walk_scans
 from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo, check_revision_argument
 
 Kind = Literal["commit", "index", "worktree"]
@@ -40,6 +40,9 @@ class Side:
 class Range:
     old: Side
     new: Side
+
+    def __iter__(self) -> Iterator[Side]:
+        return iter((self.old, self.new))
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,34 @@ def path_filter(repo: GitRepo, args: Sequence[str], cwd: Path) -> PathFilter | N
             found_keys.add(where[2])
         prefixes.append(rel)
     return PathFilter(frozenset(found_keys), tuple(prefixes))
+
+
+def check_named(
+    repo: GitRepo, rng: Range, args: Sequence[str], cwd: Path, changed: Iterable[str]
+) -> None:
+    """Refuse an argument of ``-- PATH|KEY`` that names no scan in either compared state and
+    no path of the work tree (a mistyped paper key), naming the closest paper keys. One that
+    names scans without changes is no error. ``changed`` are the paths that differ."""
+    changed = list(changed)
+    listing: list[str] | None = None
+    for arg in args:
+        one = path_filter(repo, [arg], cwd)
+        if one is None or (cwd / arg).exists() or any(map(one.wants, changed)):
+            continue
+        if listing is None:
+            listing = [*scan_paths(repo, rng.old), *scan_paths(repo, rng.new)]
+        if not any(map(one.wants, listing)):
+            where = " or ".join(s.label if s.kind == "commit" else f"the {s.label}" for s in rng)
+            raise keys.unknown_paper(arg, f"in {where}", keys.keys_of(listing))
+
+
+def scan_paths(repo: GitRepo, side: Side) -> list[str]:
+    """Every path below scans/ in one state of the repository."""
+    if side.kind == "worktree":
+        return [rel for rel, _ in walk_scans(repo.root)]
+    if side.kind == "index":
+        return [entry.path for entry in repo.index_entries()]
+    return [entry.path for entry in repo.tree_entries(side.commit)] if side.commit else []
 
 
 def _commit_side(repo: GitRepo, rev: str) -> Side:

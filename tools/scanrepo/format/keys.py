@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
-from scanrepo.errors import UnnamedPaperError
+from scanrepo.errors import UnknownNameError, UnnamedPaperError, closest
 
 SCANS_DIR = "scans"
 
@@ -117,3 +118,17 @@ def normalise_key_argument(arg: str) -> str | None:
     if is_key(arg):
         return arg
     return key_from_arxiv_id(arg)
+
+
+def keys_of(paths: Iterable[str]) -> set[str]:
+    """The paper keys of the paths in the scan layout among ``paths``."""
+    return {where[2] for path in paths if (where := parse_scan_path(path))}
+
+
+def unknown_paper(argument: str, where: str, known: Iterable[str]) -> UnknownNameError:
+    """The error for an argument that names no scan ``where`` (``in scans/``): a paper key, or
+    a path, compared by its file name with the keys ``known``."""
+    key = normalise_key_argument(argument)
+    what = f"no scan of paper {key}" if key else "no such file, directory or paper key"
+    like = key or PurePosixPath(argument).name.removesuffix(".json")
+    return UnknownNameError(f"{argument}: {what} {where}", closest(like, known))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from scanrepo.errors import JsonSyntaxError, ScanRepoError
+from scanrepo.errors import JsonSyntaxError, ScanRepoError, UnknownNameError, closest
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.items import resolve_name
 from scanrepo.format.keys import normalise_key_argument
@@ -80,7 +80,10 @@ class Session:
         for record in self.records:
             if record.key == key or relpath in record.files:
                 return record
-        raise ScanRepoError(f"{argument}: no recorded scan conflict (run tools/resolve to list)")
+        raise UnknownNameError(
+            f"{argument}: no recorded scan conflict (run tools/resolve to list)",
+            closest(key or argument, [record.key for record in self.records]),
+        )
 
     def stage(self, record: MergeRecord) -> None:
         if record.remove:

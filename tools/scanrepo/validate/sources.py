@@ -50,8 +50,12 @@ def resolve_scan_argument(root: Path, arg: str) -> list[Path]:
         found = sorted((root / keys.SCANS_DIR).glob(f"v*/*/{key}.json"))
         if found:
             return found
-        raise ScanRepoError(f"{arg}: no scan of paper {key} in {keys.SCANS_DIR}/")
-    raise ScanRepoError(f"{arg}: no such file, directory or paper key")
+    raise keys.unknown_paper(arg, f"in {keys.SCANS_DIR}/", worktree_keys(root))
+
+
+def worktree_keys(root: Path) -> set[str]:
+    """The paper keys of the scans in the work tree."""
+    return keys.keys_of(rel for rel, _ in walk_scans(root))
 
 
 def validate_worktree(

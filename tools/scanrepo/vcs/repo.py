@@ -147,6 +147,14 @@ class GitRepo:
         out = self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
         return [_tree_entry(rec) for rec in out.split("\0") if rec]
 
+    def paths_in_history(self, commit: str, prefix: str = SCANS_DIR) -> set[str]:
+        """Every path below ``prefix`` that a commit reachable from ``commit`` added, changed
+        or removed."""
+        out = self.run(
+            "log", "--format=", "--name-only", "-z", "--no-renames", commit, "--", prefix
+        )
+        return {path.lstrip("\n") for path in out.split("\0") if path.strip("\n")}
+
     def index_entries(self, prefix: str = SCANS_DIR) -> list[Entry]:
         out = self.run("ls-files", "--stage", "-z", "--", prefix)
         entries = []

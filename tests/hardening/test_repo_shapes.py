@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOOLS, git
+from conftest import TOOLS, git, run_tool
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
 from toolruns import (
@@ -173,6 +173,22 @@ def test_no_scans_directory_is_an_error_not_a_pass(tmp_path: Path) -> None:
     empty.assert_clean(0)
     assert empty.out == "0 scans checked: no problems\n"
     migrate(repo, "--to", "4", "--check").assert_clean(0)
+
+
+def test_the_survey_tools_refuse_a_repository_without_scans(tmp_path: Path) -> None:
+    """stats, export and report read the work tree's corpus: where there is no scans/ they say
+    so and exit 2, rather than print figures of no papers."""
+    repo = tmp_path / "repo"
+    (repo / "docs").mkdir(parents=True)
+    git(repo, "init", "-q")
+    (repo / "docs" / "notes.md").write_text("no scans here\n")
+    commit_all(repo, "no scans")
+    for argv in (("stats",), ("export", "-o", str(tmp_path / "x.csv")), ("report",)):
+        done = run_tool(*argv, cwd=repo / "docs")
+        assert done.returncode == 2, (argv, done.stdout, done.stderr)
+        assert "no scans/ directory here or above" in done.stderr, (argv, done.stderr)
+    assert not (tmp_path / "x.csv").exists()
+    assert not (repo / ".git" / "scanrepo-report.html").exists()
 
 
 def test_a_bare_repository(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from scanrepo.cli.common import (
     ArgumentParser,
     StageProgress,
     emit,
-    find_root,
+    scans_root,
 )
 from scanrepo.cli.survey_args import add_history_arguments, history_of
 from scanrepo.fs.atomic import check_target, replaced_on_success
@@ -82,7 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _gather(
     args: argparse.Namespace, repo: GitRepo, readers: Readers, progress: StageProgress
 ) -> ReportData:
-    corpus = load_commit(repo, args.rev) if args.rev else load_worktree(find_root(Path.cwd()))
+    corpus = (
+        load_commit(repo, args.rev)
+        if args.rev
+        else load_worktree(scans_root(Path.cwd(), repo.root))
+    )
     stats = corpus_stats(corpus.label, corpus.read(readers, progress.stage("reading scans")))
     commit = date = None
     st: Stability | None = None

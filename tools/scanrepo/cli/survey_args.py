@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from scanrepo.cli.common import StageProgress, add_jobs_argument, find_root
+from scanrepo.cli.common import StageProgress, add_jobs_argument, scans_root
 from scanrepo.history.walk import History, open_history
 from scanrepo.survey.corpus import Corpus, Readers, load_commit, load_worktree
 from scanrepo.vcs.repo import GitRepo
@@ -60,4 +60,4 @@ def corpus_of(rev: str | None) -> Iterator[Corpus]:
         with GitRepo(Path.cwd()) as repo:
             yield load_commit(repo, rev)
     else:
-        yield load_worktree(find_root(Path.cwd()))
+        yield load_worktree(scans_root(Path.cwd()))

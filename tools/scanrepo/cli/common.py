@@ -13,6 +13,7 @@ from typing import NoReturn, TextIO
 from scanrepo.errors import ScanRepoError
 from scanrepo.format.keys import SCANS_DIR
 from scanrepo.render.inert import terminal_safe
+from scanrepo.vcs.repo import GitRepo
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -122,6 +123,25 @@ def scans_root(start: Path, root: Path | None = None) -> Path:
             f"no {SCANS_DIR}/ directory here or above ({start}): run this in a scan repository"
         )
     return root
+
+
+# The one-writer lock of the commands that move or rewrite scans (tools/migrate,
+# tools/validate --fix-layout): in .git/, or beside scans/ outside a git repository.
+WRITER_LOCK_NAME = "scanrepo-migrate.lock"
+
+
+def open_repo(start: Path) -> GitRepo | None:
+    """The git repository ``start`` is in, or None outside one."""
+    try:
+        return GitRepo(start)
+    except ScanRepoError:
+        return None
+
+
+def writer_lock_path(root: Path, repo: GitRepo | None) -> Path:
+    if repo is None:
+        return root / f".{WRITER_LOCK_NAME}"
+    return repo.git_path(WRITER_LOCK_NAME)
 
 
 def use_color(choice: str) -> bool:

@@ -15,8 +15,10 @@ from scanrepo.cli.common import (
     Progress,
     add_jobs_argument,
     emit,
+    open_repo,
     run,
     scans_root,
+    writer_lock_path,
 )
 from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
 from scanrepo.fs.lock import exclusive
@@ -27,7 +29,6 @@ from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
 from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
-LOCK_NAME = "scanrepo-migrate.lock"
 LISTED = 10  # files named in a refusal before "and N more"
 
 
@@ -75,19 +76,6 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def _open_repo(start: Path) -> GitRepo | None:
-    try:
-        return GitRepo(start)
-    except ScanRepoError:
-        return None
-
-
-def _lock_path(root: Path, repo: GitRepo | None) -> Path:
-    if repo is None:
-        return root / f".{LOCK_NAME}"
-    return repo.git_path(LOCK_NAME)
-
-
 def _scans(n: int) -> str:
     return f"{n} scan{'s' if n != 1 else ''}"
 
@@ -109,7 +97,7 @@ def _counts(plan: Plan, migrated_label: str = "migrated") -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    repo = _open_repo(Path.cwd())
+    repo = open_repo(Path.cwd())
     try:
         migrator = Migrator.load(Toolkit(), args.target)
         if args.commit and repo is None:
@@ -118,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dry_run or args.check:
             return _migrate(args, root, repo, migrator)
         try:
-            with exclusive(_lock_path(root, repo), "tools/migrate"):
+            with exclusive(writer_lock_path(root, repo), "tools/migrate"):
                 return _migrate(args, root, repo, migrator)
         except LockedError as exc:
             emit(f"refused: {exc}; nothing was written", sys.stderr)

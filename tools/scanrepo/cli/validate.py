@@ -15,11 +15,16 @@ from scanrepo.cli.common import (
     add_jobs_argument,
     emit,
     find_root,
+    open_repo,
     run,
     scans_root,
+    writer_lock_path,
 )
-from scanrepo.errors import ScanRepoError, WriteFailedError
+from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
 from scanrepo.fs.atomic import write_files
+from scanrepo.fs.lock import exclusive
+from scanrepo.migrate.apply import apply_plan
+from scanrepo.migrate.relocate import plan_layout, stage_moves
 from scanrepo.render.inert import json_safe
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.outcome import Report
@@ -54,6 +59,12 @@ def build_parser() -> ArgumentParser:
         action="store_true",
         help="rewrite scans that parse but are not in canonical form (all or nothing)",
     )
+    parser.add_argument(
+        "--fix-layout",
+        action="store_true",
+        help="move every scan in scans/ that is not at scans/v<scan_version>/<shard>/<key>.json "
+        "there, staged in git as git mv would (all or nothing); then validate",
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print problems only, no summary"
@@ -76,15 +87,64 @@ def fix_format(report: Report) -> int:
     return len(files)
 
 
+def fix_layout(toolkit: Toolkit) -> bool:
+    """Move every misplaced scan where it belongs, under tools/migrate's lock; whether the
+    validation can go on (False: refused, nothing was moved)."""
+    repo = open_repo(Path.cwd())
+    try:
+        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
+        with exclusive(writer_lock_path(root, repo), "tools/migrate"):
+            return _fix_layout(toolkit, root, repo)
+    except LockedError as exc:
+        emit(f"refused: {exc}; nothing was moved", sys.stderr)
+        return False
+    finally:
+        if repo is not None:
+            repo.close()
+
+
+def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None) -> bool:
+    layout = plan_layout(root, toolkit.registry)
+    if layout.problems:
+        for problem in sorted(layout.problems, key=lambda p: (p.file, p.line or 0, p.message)):
+            emit(problem.render())
+        count = len(layout.problems)
+        emit(
+            f"refused: {count} problem{'s' if count != 1 else ''} stop --fix-layout; "
+            "nothing was moved",
+            sys.stderr,
+        )
+        return False
+    if not layout.moves:
+        emit(f"nothing to fix: all {layout.checked} scans are where they belong")
+        return True
+    try:
+        apply_plan(root, layout.plan)
+    except WriteFailedError as exc:
+        emit(f"failed: {exc}", sys.stderr)
+        return False
+    for source, target in layout.moves:
+        emit(f"moved {source} -> {target}")
+    staged = stage_moves(repo, layout) if repo is not None else 0
+    moved = len(layout.moves)
+    emit(f"fixed the layout: {moved} moved, {staged} staged in git as git mv would")
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.fix_format and (args.staged or args.rev):
-        raise ScanRepoError(
-            "--fix-format rewrites work tree files; it cannot go with --staged or --rev"
-        )
+    for option, given in (("--fix-format", args.fix_format), ("--fix-layout", args.fix_layout)):
+        if given and (args.staged or args.rev):
+            raise ScanRepoError(
+                f"{option} changes work tree files; it cannot go with --staged or --rev"
+            )
+    if args.fix_layout and args.paths:
+        raise ScanRepoError("--fix-layout moves every misplaced scan in scans/; give no paths")
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
     toolkit = Toolkit()
+    if args.fix_layout and not fix_layout(toolkit):
+        return EXIT_PROBLEMS
     progress = Progress("validating")
     fixed = 0
     if args.staged or args.rev:

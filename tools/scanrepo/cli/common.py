@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from scanrepo.errors import ScanRepoError
+from scanrepo.errors import LockedError, ScanRepoError
 from scanrepo.format.keys import SCANS_DIR
+from scanrepo.fs.lock import exclusive
 from scanrepo.render.inert import terminal_safe
 from scanrepo.vcs.repo import GitRepo
 
@@ -142,6 +143,19 @@ def writer_lock_path(root: Path, repo: GitRepo | None) -> Path:
     if repo is None:
         return root / f".{WRITER_LOCK_NAME}"
     return repo.git_path(WRITER_LOCK_NAME)
+
+
+def under_writer_lock(
+    root: Path, repo: GitRepo | None, work: Callable[[], int], unchanged: str
+) -> int:
+    """``work()`` holding tools/migrate's lock; refused (exit 1, saying ``unchanged``) while
+    another run holds it."""
+    try:
+        with exclusive(writer_lock_path(root, repo), "tools/migrate"):
+            return work()
+    except LockedError as exc:
+        emit(f"refused: {exc}; {unchanged}", sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def use_color(choice: str) -> bool:

@@ -18,10 +18,9 @@ from scanrepo.cli.common import (
     open_repo,
     run,
     scans_root,
-    writer_lock_path,
+    under_writer_lock,
 )
-from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
-from scanrepo.fs.lock import exclusive
+from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.migrate.plan import Plan, plan_migration
@@ -105,12 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = scans_root(Path.cwd(), repo.root if repo is not None else None)
         if args.dry_run or args.check:
             return _migrate(args, root, repo, migrator)
-        try:
-            with exclusive(writer_lock_path(root, repo), "tools/migrate"):
-                return _migrate(args, root, repo, migrator)
-        except LockedError as exc:
-            emit(f"refused: {exc}; nothing was written", sys.stderr)
-            return EXIT_PROBLEMS
+        return under_writer_lock(
+            root, repo, lambda: _migrate(args, root, repo, migrator), "nothing was written"
+        )
     finally:
         if repo is not None:
             repo.close()

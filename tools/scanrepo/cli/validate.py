@@ -18,11 +18,10 @@ from scanrepo.cli.common import (
     open_repo,
     run,
     scans_root,
-    writer_lock_path,
+    under_writer_lock,
 )
-from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
+from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.fs.atomic import write_files
-from scanrepo.fs.lock import exclusive
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.relocate import plan_layout, stage_moves
 from scanrepo.render.inert import json_safe
@@ -87,23 +86,21 @@ def fix_format(report: Report) -> int:
     return len(files)
 
 
-def fix_layout(toolkit: Toolkit) -> bool:
-    """Move every misplaced scan where it belongs, under tools/migrate's lock; whether the
-    validation can go on (False: refused, nothing was moved)."""
+def fix_layout(toolkit: Toolkit) -> int:
+    """Move every misplaced scan where it belongs, under tools/migrate's lock: EXIT_OK, or
+    EXIT_PROBLEMS when refused (nothing was moved) or a write failed."""
     repo = open_repo(Path.cwd())
     try:
         root = scans_root(Path.cwd(), repo.root if repo is not None else None)
-        with exclusive(writer_lock_path(root, repo), "tools/migrate"):
-            return _fix_layout(toolkit, root, repo)
-    except LockedError as exc:
-        emit(f"refused: {exc}; nothing was moved", sys.stderr)
-        return False
+        return under_writer_lock(
+            root, repo, lambda: _fix_layout(toolkit, root, repo), "nothing was moved"
+        )
     finally:
         if repo is not None:
             repo.close()
 
 
-def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None) -> bool:
+def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None) -> int:
     layout = plan_layout(root, toolkit.registry)
     if layout.problems:
         for problem in sorted(layout.problems, key=lambda p: (p.file, p.line or 0, p.message)):
@@ -114,21 +111,21 @@ def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None) -> bool:
             "nothing was moved",
             sys.stderr,
         )
-        return False
+        return EXIT_PROBLEMS
     if not layout.moves:
         emit(f"nothing to fix: all {layout.checked} scans are where they belong")
-        return True
+        return EXIT_OK
     try:
         apply_plan(root, layout.plan)
     except WriteFailedError as exc:
         emit(f"failed: {exc}", sys.stderr)
-        return False
+        return EXIT_PROBLEMS
     for source, target in layout.moves:
         emit(f"moved {source} -> {target}")
     staged = stage_moves(repo, layout) if repo is not None else 0
     moved = len(layout.moves)
     emit(f"fixed the layout: {moved} moved, {staged} staged in git as git mv would")
-    return True
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
     toolkit = Toolkit()
-    if args.fix_layout and not fix_layout(toolkit):
+    if args.fix_layout and fix_layout(toolkit) != EXIT_OK:
         return EXIT_PROBLEMS
     progress = Progress("validating")
     fixed = 0

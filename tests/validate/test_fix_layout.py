@@ -222,3 +222,13 @@ def test_goes_with_fix_format_but_not_with_staged_or_rev(
         code, _, err = fix(repo, monkeypatch, capsys, *other)
         assert code == 2
         assert "--fix-layout" in err
+
+
+def test_json_report_stays_parseable(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed(repo, {"scans/2602.07852.json": scan()})
+    code, out, err = fix(repo, monkeypatch, capsys, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["problems"] == []
+    assert f"moved scans/2602.07852.json -> {GOOD}" in err

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from scanrepo.cli.common import (
     EXIT_OK,
@@ -86,25 +87,26 @@ def fix_format(report: Report) -> int:
     return len(files)
 
 
-def fix_layout(toolkit: Toolkit) -> int:
+def fix_layout(toolkit: Toolkit, out: TextIO) -> int:
     """Move every misplaced scan where it belongs, under tools/migrate's lock: EXIT_OK, or
-    EXIT_PROBLEMS when refused (nothing was moved) or a write failed."""
+    EXIT_PROBLEMS when refused (nothing was moved) or a write failed. What moved goes to
+    ``out`` (stderr when stdout carries the JSON report)."""
     repo = open_repo(Path.cwd())
     try:
         root = scans_root(Path.cwd(), repo.root if repo is not None else None)
         return under_writer_lock(
-            root, repo, lambda: _fix_layout(toolkit, root, repo), "nothing was moved"
+            root, repo, lambda: _fix_layout(toolkit, root, repo, out), "nothing was moved"
         )
     finally:
         if repo is not None:
             repo.close()
 
 
-def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None) -> int:
+def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None, out: TextIO) -> int:
     layout = plan_layout(root, toolkit.registry)
     if layout.problems:
         for problem in sorted(layout.problems, key=lambda p: (p.file, p.line or 0, p.message)):
-            emit(problem.render())
+            emit(problem.render(), out)
         count = len(layout.problems)
         emit(
             f"refused: {count} problem{'s' if count != 1 else ''} stop --fix-layout; "
@@ -113,7 +115,7 @@ def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None) -> int:
         )
         return EXIT_PROBLEMS
     if not layout.moves:
-        emit(f"nothing to fix: all {layout.checked} scans are where they belong")
+        emit(f"nothing to fix: all {layout.checked} scans are where they belong", out)
         return EXIT_OK
     try:
         apply_plan(root, layout.plan)
@@ -121,10 +123,10 @@ def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None) -> int:
         emit(f"failed: {exc}", sys.stderr)
         return EXIT_PROBLEMS
     for source, target in layout.moves:
-        emit(f"moved {source} -> {target}")
+        emit(f"moved {source} -> {target}", out)
     staged = stage_moves(repo, layout) if repo is not None else 0
     moved = len(layout.moves)
-    emit(f"fixed the layout: {moved} moved, {staged} staged in git as git mv would")
+    emit(f"fixed the layout: {moved} moved, {staged} staged in git as git mv would", out)
     return EXIT_OK
 
 
@@ -140,7 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
     toolkit = Toolkit()
-    if args.fix_layout and fix_layout(toolkit) != EXIT_OK:
+    if (
+        args.fix_layout
+        and fix_layout(toolkit, sys.stderr if args.format == "json" else sys.stdout) != EXIT_OK
+    ):
         return EXIT_PROBLEMS
     progress = Progress("validating")
     fixed = 0

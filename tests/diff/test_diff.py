@@ -52,10 +52,10 @@ def tool(
         ("c2", "c3", {A: "modified"}),  # answers flip, a source changes
         ("c3", "c4", {}),  # claims reordered: no change at all
         ("c4", "c5", {B: "modified"}),  # a justification edited
-        ("c5", "c6", {B: "removed", B2: "added"}),  # the key changed
+        ("c5", "c6", {B2: "modified"}),  # the key changed: one paper, renamed
         ("c6", "c7", {C: "removed"}),
         ("c7", "c8", {D: "added"}),
-        ("c1", "c9", {A: "modified", B: "removed", B2: "added", C: "removed", D: "added"}),
+        ("c1", "c9", {A: "modified", B2: "modified", C: "removed", D: "added"}),
     ],
 )
 def test_each_step_of_the_story(story: Story, old: str, new: str, expected: dict[str, str]) -> None:

@@ -10,9 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from scanrepo.errors import ScanRepoError
+from scanrepo.errors import LockedError, ScanRepoError
 from scanrepo.format.keys import SCANS_DIR
+from scanrepo.fs.lock import exclusive
 from scanrepo.render.inert import terminal_safe
+from scanrepo.vcs.repo import GitRepo
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -122,6 +124,38 @@ def scans_root(start: Path, root: Path | None = None) -> Path:
             f"no {SCANS_DIR}/ directory here or above ({start}): run this in a scan repository"
         )
     return root
+
+
+# The one-writer lock of the commands that move or rewrite scans (tools/migrate,
+# tools/validate --fix-layout): in .git/, or beside scans/ outside a git repository.
+WRITER_LOCK_NAME = "scanrepo-migrate.lock"
+
+
+def open_repo(start: Path) -> GitRepo | None:
+    """The git repository ``start`` is in, or None outside one."""
+    try:
+        return GitRepo(start)
+    except ScanRepoError:
+        return None
+
+
+def writer_lock_path(root: Path, repo: GitRepo | None) -> Path:
+    if repo is None:
+        return root / f".{WRITER_LOCK_NAME}"
+    return repo.git_path(WRITER_LOCK_NAME)
+
+
+def under_writer_lock(
+    root: Path, repo: GitRepo | None, work: Callable[[], int], unchanged: str
+) -> int:
+    """``work()`` holding tools/migrate's lock; refused (exit 1, saying ``unchanged``) while
+    another run holds it."""
+    try:
+        with exclusive(writer_lock_path(root, repo), "tools/migrate"):
+            return work()
+    except LockedError as exc:
+        emit(f"refused: {exc}; {unchanged}", sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def use_color(choice: str) -> bool:

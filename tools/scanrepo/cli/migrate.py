@@ -15,11 +15,12 @@ from scanrepo.cli.common import (
     Progress,
     add_jobs_argument,
     emit,
+    open_repo,
     run,
     scans_root,
+    under_writer_lock,
 )
-from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
-from scanrepo.fs.lock import exclusive
+from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.migrate.plan import Plan, plan_migration
@@ -27,7 +28,6 @@ from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
 from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
-LOCK_NAME = "scanrepo-migrate.lock"
 LISTED = 10  # files named in a refusal before "and N more"
 
 
@@ -75,19 +75,6 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def _open_repo(start: Path) -> GitRepo | None:
-    try:
-        return GitRepo(start)
-    except ScanRepoError:
-        return None
-
-
-def _lock_path(root: Path, repo: GitRepo | None) -> Path:
-    if repo is None:
-        return root / f".{LOCK_NAME}"
-    return repo.git_path(LOCK_NAME)
-
-
 def _scans(n: int) -> str:
     return f"{n} scan{'s' if n != 1 else ''}"
 
@@ -109,7 +96,7 @@ def _counts(plan: Plan, migrated_label: str = "migrated") -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    repo = _open_repo(Path.cwd())
+    repo = open_repo(Path.cwd())
     try:
         migrator = Migrator.load(Toolkit(), args.target)
         if args.commit and repo is None:
@@ -117,12 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = scans_root(Path.cwd(), repo.root if repo is not None else None)
         if args.dry_run or args.check:
             return _migrate(args, root, repo, migrator)
-        try:
-            with exclusive(_lock_path(root, repo), "tools/migrate"):
-                return _migrate(args, root, repo, migrator)
-        except LockedError as exc:
-            emit(f"refused: {exc}; nothing was written", sys.stderr)
-            return EXIT_PROBLEMS
+        return under_writer_lock(
+            root, repo, lambda: _migrate(args, root, repo, migrator), "nothing was written"
+        )
     finally:
         if repo is not None:
             repo.close()

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from scanrepo.cli.common import (
     EXIT_OK,
@@ -15,11 +16,15 @@ from scanrepo.cli.common import (
     add_jobs_argument,
     emit,
     find_root,
+    open_repo,
     run,
     scans_root,
+    under_writer_lock,
 )
 from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.fs.atomic import write_files
+from scanrepo.migrate.apply import apply_plan
+from scanrepo.migrate.relocate import plan_layout, stage_moves
 from scanrepo.render.inert import json_safe
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.outcome import Report
@@ -54,6 +59,12 @@ def build_parser() -> ArgumentParser:
         action="store_true",
         help="rewrite scans that parse but are not in canonical form (all or nothing)",
     )
+    parser.add_argument(
+        "--fix-layout",
+        action="store_true",
+        help="move every scan in scans/ that is not at scans/v<scan_version>/<shard>/<key>.json "
+        "there, staged in git as git mv would (all or nothing); then validate",
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print problems only, no summary"
@@ -76,15 +87,66 @@ def fix_format(report: Report) -> int:
     return len(files)
 
 
+def fix_layout(toolkit: Toolkit, out: TextIO) -> int:
+    """Move every misplaced scan where it belongs, under tools/migrate's lock: EXIT_OK, or
+    EXIT_PROBLEMS when refused (nothing was moved) or a write failed. What moved goes to
+    ``out`` (stderr when stdout carries the JSON report)."""
+    repo = open_repo(Path.cwd())
+    try:
+        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
+        return under_writer_lock(
+            root, repo, lambda: _fix_layout(toolkit, root, repo, out), "nothing was moved"
+        )
+    finally:
+        if repo is not None:
+            repo.close()
+
+
+def _fix_layout(toolkit: Toolkit, root: Path, repo: GitRepo | None, out: TextIO) -> int:
+    layout = plan_layout(root, toolkit.registry)
+    if layout.problems:
+        for problem in sorted(layout.problems, key=lambda p: (p.file, p.line or 0, p.message)):
+            emit(problem.render(), out)
+        count = len(layout.problems)
+        emit(
+            f"refused: {count} problem{'s' if count != 1 else ''} stop --fix-layout; "
+            "nothing was moved",
+            sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    if not layout.moves:
+        emit(f"nothing to fix: all {layout.checked} scans are where they belong", out)
+        return EXIT_OK
+    try:
+        apply_plan(root, layout.plan)
+    except WriteFailedError as exc:
+        emit(f"failed: {exc}", sys.stderr)
+        return EXIT_PROBLEMS
+    for source, target in layout.moves:
+        emit(f"moved {source} -> {target}", out)
+    staged = stage_moves(repo, layout) if repo is not None else 0
+    moved = len(layout.moves)
+    emit(f"fixed the layout: {moved} moved, {staged} staged in git as git mv would", out)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.fix_format and (args.staged or args.rev):
-        raise ScanRepoError(
-            "--fix-format rewrites work tree files; it cannot go with --staged or --rev"
-        )
+    for option, given in (("--fix-format", args.fix_format), ("--fix-layout", args.fix_layout)):
+        if given and (args.staged or args.rev):
+            raise ScanRepoError(
+                f"{option} changes work tree files; it cannot go with --staged or --rev"
+            )
+    if args.fix_layout and args.paths:
+        raise ScanRepoError("--fix-layout moves every misplaced scan in scans/; give no paths")
     if (args.staged or args.rev) and args.paths:
         raise ScanRepoError("--staged and --rev check git's copy of the scans; give no paths")
     toolkit = Toolkit()
+    if (
+        args.fix_layout
+        and fix_layout(toolkit, sys.stderr if args.format == "json" else sys.stdout) != EXIT_OK
+    ):
+        return EXIT_PROBLEMS
     progress = Progress("validating")
     fixed = 0
     if args.staged or args.rev:

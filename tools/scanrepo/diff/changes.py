@@ -8,7 +8,10 @@ paper was ``added``, ``removed``, ``modified`` or is ``unchanged`` in content; i
 that it may have *moved* (its file path differs, e.g. between ``scans/v3/`` and ``scans/v4/``)
 and been *migrated* (the two sides hold different ``scan_version``; the older side was carried
 to the newer version in memory before comparing, so a commit that only migrates has no
-changes). A side that does not parse, validate or migrate gives ``problems`` instead of changes.
+changes), and been *renamed*: its key changed (an arXiv id corrected), the old side's scan
+under ``old_key`` and the new side's under ``key`` describing the same paper (the same title
+and authors), so it is one paper, compared, rather than one removed and one added. A side
+that does not parse, validate or migrate gives ``problems`` instead of changes.
 
 A ``Change`` is one semantic difference inside a modified scan:
 
@@ -81,6 +84,11 @@ JSON form (``DiffResult.to_json()``; ``DiffResult.from_json`` reads it back)::
 
 ``summary`` counts papers by status (``moved`` and ``migrated`` count papers with that property,
 whatever their status) and changes by kind; ``json_path`` is ``path`` written as a string.
+
+A renamed paper's object has two more fields, ``"old_key": "2602.0785"`` and ``"renamed":
+true``, and ``summary`` then has ``"renamed": <papers renamed>``; without a renamed paper
+neither appears, so a document reads as it did before renames were told apart (absent means
+not renamed, and ``from_json`` reads both forms).
 """
 
 from __future__ import annotations
@@ -178,6 +186,11 @@ class PaperDiff:
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     title: str | None = None
+    old_key: str | None = None  # the paper's key on the old side, when it differs (renamed)
+
+    @property
+    def renamed(self) -> bool:
+        return self.old_key is not None and self.old_key != self.key
 
     @property
     def moved(self) -> bool:
@@ -204,11 +217,14 @@ class PaperDiff:
             or self.problems
             or self.moved
             or self.migrated
+            or self.renamed
         )
 
     def to_json(self) -> dict[str, Any]:
+        renamed = {"old_key": self.old_key, "renamed": True} if self.renamed else {}
         return {
             "key": self.key,
+            **renamed,
             "status": self.status,
             "title": self.title,
             "old_path": self.old_path,
@@ -236,6 +252,7 @@ class PaperDiff:
             changes=[Change.from_json(c) for c in data["changes"]],
             problems=[Problem(**p) for p in data["problems"]],
             title=data.get("title"),
+            old_key=data.get("old_key"),
         )
 
 
@@ -265,12 +282,14 @@ class DiffResult:
         return Counter(change.kind for _, change in self.changes())
 
     def status_counts(self) -> Counter[str]:
-        """Papers per status, plus ``moved`` and ``migrated`` (papers with that property)."""
+        """Papers per status, plus ``moved``, ``migrated`` and ``renamed`` (papers with that
+        property)."""
         counts: Counter[str] = Counter({status: 0 for status in STATUSES})
         for paper in self.papers:
             counts[paper.status] += 1
             counts["moved"] += paper.moved
             counts["migrated"] += paper.migrated
+            counts["renamed"] += paper.renamed
         return counts
 
     def answers_flipped(self) -> int:
@@ -301,6 +320,7 @@ class DiffResult:
         return {
             "papers": len(self.papers),
             **{name: statuses[name] for name in (*STATUSES, "moved", "migrated")},
+            **({"renamed": statuses["renamed"]} if statuses["renamed"] else {}),
             "changes": sum(kinds.values()),
             "answers_flipped": kinds["answer_flipped"],
             "problems": len(self.problems()),

@@ -1,19 +1,25 @@
 """The semantic diff between two sides of the repository: changed scans paired by paper key.
 
 A scan that moved (``scans/v3/...`` to ``scans/v4/...``) shows in git as one path deleted and
-another added; both carry the same paper key, so they are compared as one paper.
+another added; both carry the same paper key, so they are compared as one paper. A paper whose
+key changed (its arXiv id corrected) is removed under one key and added under another; when
+the two scans name the same paper (the same title and authors, compared with case and spacing
+normalised) and no other scan on either side does, they are compared as one paper, renamed.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from scanrepo.diff.changes import DiffResult, PaperDiff
 from scanrepo.diff.compare import ScanSide, diff_papers
 from scanrepo.diff.revisions import Copy, Pair, PathFilter, Range, changed_pairs, read_copies
+from scanrepo.errors import JsonSyntaxError
 from scanrepo.format import keys
 from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.format.strictjson import parse_strict
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.validate.checks import check_scan, stray_problem
@@ -57,13 +63,59 @@ def diff_range(
     contents = read_copies(repo, [c for pair in pairs for c in (pair.old, pair.new) if c])
     # Problems of the old side name its commit; the new side's are what a reviewer fixes.
     old_label = rng.old.commit[:12] if rng.old.commit else None
+    renames = _renames(by_key, contents)
+    for old_key, new_key in renames.items():
+        by_key[new_key] = (by_key.pop(old_key)[0], by_key[new_key][1])
+    old_keys = {new: old for old, new in renames.items()}
     papers = [
-        paper_diff(key, olds, news, contents, registry, chain, (old_label, None))
+        replace(
+            paper_diff(key, olds, news, contents, registry, chain, (old_label, None)),
+            old_key=old_keys.get(key),
+        )
         for key, (olds, news) in by_key.items()
     ]
     result = DiffResult.of(rng.old.label, rng.new.label, papers)
     problems = _validate(pairs, contents, registry, papers) if validate else []
     return RangeDiff(result, problems)
+
+
+def _identity(copies: list[Copy], contents: Contents) -> tuple[str, tuple[str, ...]] | None:
+    """The paper a side's scan names: its normalised title and authors, when it has both."""
+    copy = _newest(copies)
+    data = contents[copy] if copy is not None else None
+    if not isinstance(data, bytes):
+        return None
+    try:
+        paper = keys.paper_of(parse_strict(data))
+    except JsonSyntaxError:
+        return None
+    title, authors = paper.get("title"), paper.get("authors")
+    if not isinstance(title, str) or not title.strip() or not isinstance(authors, list):
+        return None
+    if not authors or not all(isinstance(a, str) for a in authors):
+        return None
+    return _normalised(title), tuple(_normalised(a) for a in authors)
+
+
+def _normalised(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _renames(
+    by_key: dict[str, tuple[list[Copy], list[Copy]]], contents: Contents
+) -> dict[str, str]:
+    """Old key -> new key of each paper removed under one key and added under another."""
+    removed: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    added: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for key, (olds, news) in by_key.items():
+        side, copies = (removed, olds) if not news else (added, news) if not olds else (None, [])
+        if side is not None and (identity := _identity(copies, contents)) is not None:
+            side.setdefault(identity, []).append(key)
+    return {
+        gone[0]: came[0]
+        for identity, gone in removed.items()
+        if len(gone) == 1 and len(came := added.get(identity, [])) == 1
+    }
 
 
 def _selected(pairs: list[Pair], paths: PathFilter | None) -> list[Pair]:

@@ -238,10 +238,13 @@ def describe(change: Change, word_diff: bool = False, context: int | None = None
 
 
 def paper_phrase(paper: PaperDiff) -> str:
-    """``added``, ``modified, migrated v3→v4, moved`` or ``migrated v3→v4, no changes``."""
+    """``added``, ``modified, renamed 2602.0785 → 2602.07852, moved`` or ``migrated v3→v4,
+    no changes``."""
     if paper.status in ("added", "removed"):
         return paper.status
     bits = ["modified"] if paper.status == "modified" else []
+    if paper.renamed:
+        bits.append(f"renamed {paper.old_key}{ARROW}{paper.key}")
     if paper.migrated:
         bits.append(f"migrated v{paper.old_version}→v{paper.new_version}")
     if paper.moved:
@@ -262,7 +265,7 @@ def papers_phrase(result: DiffResult) -> str:
     counts = result.status_counts()
     parts = [
         f"{counts[name]} {name}"
-        for name in ("added", "removed", "modified", "migrated", "moved")
+        for name in ("added", "removed", "modified", "renamed", "migrated", "moved")
         if counts[name]
     ]
     head = plural(len(result.papers), "paper")

@@ -88,7 +88,8 @@ def _problems(problems: list[Problem], budget: int) -> list[str]:
 def _summary_table(result: DiffResult) -> list[str]:
     counts = result.status_counts()
     rows = [("papers changed", len(result.papers))]
-    rows += [(name, counts[name]) for name in ("added", "removed", "modified", "moved", "migrated")]
+    names = ("added", "removed", "modified", *(("renamed",) if counts["renamed"] else ()))
+    rows += [(name, counts[name]) for name in (*names, "moved", "migrated")]
     rows += [("answers flipped", result.answers_flipped())]
     rows += [("changes", sum(len(p.changes) for p in result.papers))]
     lines = ["| | count |", "| --- | ---: |"]

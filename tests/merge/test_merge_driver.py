@@ -354,21 +354,29 @@ def test_keep_theirs_when_the_driver_is_told_so(repo: Path) -> None:
     assert at(doc, *ARTIFACTS, "data_released")["source"] == "haiku"
 
 
-def test_an_unreadable_side_leaves_ours_untouched_and_says_why(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def merge_unmergeable(repo: Path, spoil: Callable[[bytes], bytes]) -> tuple[bytes, str]:
+    """Merge a branch whose scan ``spoil`` made unmergeable: ours' bytes and git's stderr."""
     branches(repo, ours_side, theirs_side)
     git(repo, "checkout", "-q", "theirs")
-    broken = (repo / V4).read_bytes().replace(b'"year": 2026', b'"year": 2026,', 1)
-    put(repo, V4, broken)
-    commit_all(repo, "broken")
+    put(repo, V4, spoil((repo / V4).read_bytes()))
+    commit_all(repo, "spoiled")
     git(repo, "checkout", "-q", "main")
     ours = (repo / V4).read_bytes()
     merged = git(repo, "merge", "theirs", check=False)
     assert merged.returncode == 1
     assert f"{V4}: cannot merge it item by item; the file is ours as it was:" in merged.stderr
-    assert f"theirs:{V4}:" in merged.stderr
+    assert f"tools/resolve {KEY}" in merged.stderr
     assert (repo / V4).read_bytes() == ours
+    return ours, merged.stderr
+
+
+def test_an_unreadable_side_leaves_ours_untouched_and_says_why(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours, stderr = merge_unmergeable(
+        repo, lambda data: data.replace(b'"year": 2026', b'"year": 2026,', 1)
+    )
+    assert f"theirs:{V4}:" in stderr
     assert resolve(monkeypatch, repo) == 1
     listing = capsys.readouterr().out
     assert f"{V4}: could not be merged item by item; the file is ours as it was:" in listing
@@ -690,17 +698,7 @@ def test_the_readme_recipe_stages_and_commits(
 def test_a_side_over_the_size_limit_leaves_a_record_resolve_lists(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    branches(repo, ours_side, theirs_side)
-    git(repo, "checkout", "-q", "theirs")
-    with (repo / V4).open("ab") as handle:  # valid JSON, then whitespace past the limit
-        handle.write(b" " * MAX_BYTES)
-    commit_all(repo, "huge")
-    git(repo, "checkout", "-q", "main")
-    ours = (repo / V4).read_bytes()
-    merged = git(repo, "merge", "theirs", check=False)
-    assert merged.returncode == 1
-    assert f"tools/resolve {KEY}" in merged.stderr
-    assert (repo / V4).read_bytes() == ours
+    merge_unmergeable(repo, lambda data: data + b" " * MAX_BYTES)  # whitespace past the limit
     assert resolve(monkeypatch, repo) == 1
     listing = capsys.readouterr().out
     assert f"{V4}: could not be merged item by item; the file is ours as it was:" in listing

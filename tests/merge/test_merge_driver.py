@@ -634,8 +634,9 @@ def test_no_verify_commits_the_conflict_deliberately_and_later_commits_pass(
     assert git(repo, "commit", "-q", "-m", "rescan", check=False).returncode == 0
 
 
-def test_a_hand_edit_of_a_conflicted_scan_is_refused_with_the_way_out(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("way_out", ["accept", "take"])
+def test_a_hand_edit_of_a_conflicted_scan_is_refused_with_the_ways_out(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], way_out: str
 ) -> None:
     conflicted(repo)
     doc = read(repo)
@@ -646,10 +647,31 @@ def test_a_hand_edit_of_a_conflicted_scan_is_refused_with_the_way_out(
     assert f"{V4}: $: unresolved scan conflict: {BOTH}; the file was edited since the merge: " in (
         refused
     )
-    assert f"tools/resolve {KEY} --take ours|theirs --force replaces the edit" in refused
-    assert "git commit --no-verify commits the edit as it is" in refused
-    assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--force", "--add") == 0
+    assert f"if the edit resolves it, tools/resolve {KEY} --accept --add; " in refused
+    assert f"else tools/resolve {KEY} --take ours|theirs --force\n" in refused
+    if way_out == "accept":
+        assert resolve(monkeypatch, repo, KEY, "--accept", "--add") == 0
+        assert f"{V4}: accepted as it is, as the resolution" in capsys.readouterr().out
+        assert read(repo)["key_findings"] == "Merged by hand from both findings."
+    else:
+        assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--force", "--add") == 0
+        assert read(repo)["key_findings"].startswith("Theirs")
     assert commit(repo) == ""
+
+
+def test_accept_refuses_an_edit_that_is_no_valid_scan(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conflicted(repo)
+    doc = read(repo)
+    del doc["key_findings"]
+    write(repo, doc)
+    assert resolve(monkeypatch, repo, KEY, "--accept", "--add") == 1
+    assert f"{V4}: not a valid scan; not accepted:" in capsys.readouterr().out
+    assert git(repo, "status", "--porcelain", "--", V4).stdout == f"UU {V4}\n"
+    with pytest.raises(SystemExit):
+        resolve(monkeypatch, repo, KEY, "--accept", "--take", "ours")
+    assert "--accept goes with the paper and --add only" in capsys.readouterr().err
 
 
 def one_conflict_ours(doc: dict[str, Any]) -> None:

@@ -238,8 +238,8 @@ def unresolved_problems(repo: GitRepo, staged: dict[str, str]) -> list[Problem]:
             how = f"resolve with {command}" + (" [--item ...]" if record.conflicts else "")
         else:
             how = (
-                f"the file was edited since the merge: {command} --force replaces the edit "
-                "with a side's values; git commit --no-verify commits the edit as it is"
+                f"the file was edited since the merge: if the edit resolves it, "
+                f"tools/resolve {record.key} --accept --add; else {command} --force"
             )
         message = f"unresolved scan conflict: {record.unresolved}; {how}"
         found.append(Problem(record.path, None, None, "$", message, "git"))

@@ -288,6 +288,25 @@ def take(
     return True
 
 
+def accept(session: Session, record: MergeRecord, add: bool) -> bool:
+    """The file as it is now (a hand edit) is the paper's resolution, once it is a valid scan."""
+    try:
+        data = (session.repo.root / record.path).read_bytes()
+    except FileNotFoundError:
+        session.warn(f"{record.path}: no such file: nothing to accept")
+        return False
+    problems = check_scan(data, record.path, record.path, session.registry).problems
+    if problems:
+        session.say(f"{record.path}: not a valid scan; not accepted:")
+        for problem in problems:
+            session.say(f"  {problem.render()}")
+        return False
+    session.say(f"{record.path}: accepted as it is, as the resolution")
+    record.written = digest(data)
+    finish(session, record, add)
+    return True
+
+
 def finish(session: Session, record: MergeRecord, add: bool) -> None:
     """Staged, the record is done with; not yet, it stays, resolved, for ``--take SIDE --add``
     (and lets the file be committed once staged)."""

@@ -733,6 +733,11 @@ def test_a_side_over_the_size_limit_leaves_a_record_resolve_lists(
     assert "unresolved scan conflict: the whole file (it could not be merged item by item)" in (
         refused
     )
+    assert f"or edit it and accept your edit: tools/resolve {KEY} --accept --add" in listing
+    assert resolve(monkeypatch, repo, KEY, "--take", "ours") == 0  # from HEAD, once staged
+    capsys.readouterr()
+    assert resolve(monkeypatch, repo) == 0
+    assert capsys.readouterr().out == f"{V4}: no conflicts left; stage it: git add {V4}\n"
     assert resolve(monkeypatch, repo, KEY, "--take", "ours", "--add") == 0
     assert commit(repo) == ""
 

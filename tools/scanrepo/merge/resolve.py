@@ -122,17 +122,17 @@ def stage_hint(record: MergeRecord) -> str:
 
 
 def show(session: Session, record: MergeRecord) -> None:
+    if not record.open:
+        session.say(f"{record.path}: no conflicts left; stage it: {stage_hint(record)}")
+        return
     if record.sides is None:
         session.say(f"{record.path}: could not be merged item by item; the file is ours as it was:")
         for problem in record.problems:
             session.say(f"  {problem.render()}")
         session.say(
             f"  take one side's whole file: tools/resolve {record.key} --take ours|theirs; "
-            f"or edit it, check it with tools/validate {record.path} and git add it"
+            f"or edit it and accept your edit: tools/resolve {record.key} --accept --add"
         )
-        return
-    if not record.open:
-        session.say(f"{record.path}: no conflicts left; stage it: {stage_hint(record)}")
         return
     count = len(record.conflicts)
     session.say(f"{record.path}: {count} conflict{'s' * (count != 1)}")

@@ -19,7 +19,7 @@ from scanrepo.cli.resolve import main as resolve_main
 from scanrepo.cli.validate import main as validate_main
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.keys import scan_path
-from scanrepo.format.strictjson import parse_strict
+from scanrepo.format.strictjson import MAX_BYTES, parse_strict
 
 KEY = "2602.07852"
 V4 = str(scan_path(fixture_doc(), 4))
@@ -354,21 +354,29 @@ def test_keep_theirs_when_the_driver_is_told_so(repo: Path) -> None:
     assert at(doc, *ARTIFACTS, "data_released")["source"] == "haiku"
 
 
-def test_an_unreadable_side_leaves_ours_untouched_and_says_why(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def merge_unmergeable(repo: Path, spoil: Callable[[bytes], bytes]) -> tuple[bytes, str]:
+    """Merge a branch whose scan ``spoil`` made unmergeable: ours' bytes and git's stderr."""
     branches(repo, ours_side, theirs_side)
     git(repo, "checkout", "-q", "theirs")
-    broken = (repo / V4).read_bytes().replace(b'"year": 2026', b'"year": 2026,', 1)
-    put(repo, V4, broken)
-    commit_all(repo, "broken")
+    put(repo, V4, spoil((repo / V4).read_bytes()))
+    commit_all(repo, "spoiled")
     git(repo, "checkout", "-q", "main")
     ours = (repo / V4).read_bytes()
     merged = git(repo, "merge", "theirs", check=False)
     assert merged.returncode == 1
     assert f"{V4}: cannot merge it item by item; the file is ours as it was:" in merged.stderr
-    assert f"theirs:{V4}:" in merged.stderr
+    assert f"tools/resolve {KEY}" in merged.stderr
     assert (repo / V4).read_bytes() == ours
+    return ours, merged.stderr
+
+
+def test_an_unreadable_side_leaves_ours_untouched_and_says_why(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours, stderr = merge_unmergeable(
+        repo, lambda data: data.replace(b'"year": 2026', b'"year": 2026,', 1)
+    )
+    assert f"theirs:{V4}:" in stderr
     assert resolve(monkeypatch, repo) == 1
     listing = capsys.readouterr().out
     assert f"{V4}: could not be merged item by item; the file is ours as it was:" in listing
@@ -556,3 +564,215 @@ def test_setup_git_keeps_a_foreign_driver_unless_forced(repo: Path) -> None:
     forced = run_tool("setup-git", "--force", cwd=repo)
     assert forced.returncode == 0
     assert git(repo, "config", "merge.scanrepo.driver").stdout == "tools/merge-driver %O %A %B %P\n"
+
+
+# --------------------------------------------------------------------------- no answer lost
+
+
+BOTH = "checklist.conflicts_of_interest.funding_disclosed, key_findings"
+RESOLVE_HINT = f"resolve with tools/resolve {KEY} --take ours|theirs [--item ...]"
+
+
+def commit(root: Path, *args: str) -> str:
+    """git commit of the merge through the pre-commit hook; its output, or '' when it went
+    through (the test then goes on)."""
+    done = git(root, "commit", "-q", "--no-edit", *args, check=False)
+    return "" if done.returncode == 0 else done.stdout + done.stderr + "(refused)"
+
+
+def staged_check(root: Path) -> tuple[int, str]:
+    """tools/validate --staged, as the hook runs it: exit code and output."""
+    done = run_tool("validate", "--staged", cwd=root)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_staged_scan_with_an_unresolved_conflict_is_not_committed(repo: Path) -> None:
+    conflicted(repo)
+    git(repo, "add", V4)  # git now takes the file as merged; it holds ours' answers only
+    code, output = staged_check(repo)
+    assert code == 1
+    assert f"{V4}: $: unresolved scan conflict: {BOTH}; {RESOLVE_HINT}\n" in output
+    assert "1 problem in 1 file" in output
+    refused = commit(repo)
+    assert f"{V4}: $: unresolved scan conflict: {BOTH}; {RESOLVE_HINT}" in refused
+    assert git(repo, "rev-parse", "-q", "--verify", "MERGE_HEAD").returncode == 0  # not committed
+
+
+def test_resolving_then_committing_passes_the_hook(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conflicted(repo)
+    git(repo, "add", V4)
+    assert "unresolved scan conflict" in commit(repo)
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--item", "key_findings") == 0
+    git(repo, "add", V4)
+    code, output = staged_check(repo)  # one conflict left: still refused, naming only it
+    assert code == 1
+    expected = "unresolved scan conflict: checklist.conflicts_of_interest.funding_disclosed;"
+    assert expected in output
+    assert resolve(monkeypatch, repo, KEY, "--take", "ours") == 0
+    git(repo, "add", V4)  # resolved by tools/resolve, staged by hand
+    assert commit(repo) == ""
+    doc = read(repo)
+    assert doc["key_findings"].startswith("Theirs")
+    assert at(doc, *FUNDING)["answer"] is True
+
+
+def test_no_verify_commits_the_conflict_deliberately_and_later_commits_pass(
+    repo: Path,
+) -> None:
+    conflicted(repo)
+    git(repo, "add", V4)
+    assert "unresolved scan conflict" in commit(repo)
+    assert commit(repo, "--no-verify") == ""
+    # the record is stale now that the merge is committed: it blocks nothing
+    doc = read(repo)
+    doc["key_findings"] = "A later rescan."
+    write(repo, doc)
+    git(repo, "add", V4)
+    assert staged_check(repo)[0] == 0
+    assert git(repo, "commit", "-q", "-m", "rescan", check=False).returncode == 0
+
+
+@pytest.mark.parametrize("way_out", ["accept", "take"])
+def test_a_hand_edit_of_a_conflicted_scan_is_refused_with_the_ways_out(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], way_out: str
+) -> None:
+    conflicted(repo)
+    doc = read(repo)
+    doc["key_findings"] = "Merged by hand from both findings."
+    write(repo, doc)
+    git(repo, "add", V4)
+    refused = commit(repo)
+    assert f"{V4}: $: unresolved scan conflict: {BOTH}; the file was edited since the merge: " in (
+        refused
+    )
+    assert f"if the edit resolves it, tools/resolve {KEY} --accept --add; " in refused
+    assert f"else tools/resolve {KEY} --take ours|theirs --force\n" in refused
+    if way_out == "accept":
+        assert resolve(monkeypatch, repo, KEY, "--accept", "--add") == 0
+        assert f"{V4}: accepted as it is, as the resolution" in capsys.readouterr().out
+        assert read(repo)["key_findings"] == "Merged by hand from both findings."
+    else:
+        assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--force", "--add") == 0
+        assert read(repo)["key_findings"].startswith("Theirs")
+    assert commit(repo) == ""
+
+
+def test_accept_refuses_an_edit_that_is_no_valid_scan(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conflicted(repo)
+    doc = read(repo)
+    del doc["key_findings"]
+    write(repo, doc)
+    assert resolve(monkeypatch, repo, KEY, "--accept", "--add") == 1
+    assert f"{V4}: not a valid scan; not accepted:" in capsys.readouterr().out
+    assert git(repo, "status", "--porcelain", "--", V4).stdout == f"UU {V4}\n"
+    with pytest.raises(SystemExit):
+        resolve(monkeypatch, repo, KEY, "--accept", "--take", "ours")
+    assert "--accept goes with the paper and --add only" in capsys.readouterr().err
+
+
+def one_conflict_ours(doc: dict[str, Any]) -> None:
+    at(doc, *FUNDING)["answer"] = True
+    doc["key_findings"] = "Ours: narrow misalignment is hard."
+
+
+def one_conflict_theirs(doc: dict[str, Any]) -> None:
+    at(doc, *FUNDING)["justification"] = "Funding is stated in the acknowledgments."
+
+
+@pytest.mark.parametrize("conflicts", [1, 2])
+def test_the_readme_recipe_stages_and_commits(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], conflicts: int
+) -> None:
+    if conflicts == 1:
+        branches(repo, one_conflict_ours, one_conflict_theirs)
+    else:
+        branches(repo, ours_side, theirs_side)
+    merged = git(repo, "merge", "theirs", check=False)
+    plural = "s" * (conflicts != 1)
+    assert f"scanrepo merge: {V4}: {conflicts} conflict{plural}:" in merged.stderr
+    # the recipe of README.md "Merge two reviewers' branches"
+    assert resolve(monkeypatch, repo) == 1
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--item", "funding_disclosed") == 0
+    if conflicts == 1:
+        assert f"{V4}: no conflicts left; valid; stage it: git add {V4}" in capsys.readouterr().out
+        assert resolve(monkeypatch, repo) == 0  # nothing left to resolve; it says what to stage
+        assert capsys.readouterr().out == f"{V4}: no conflicts left; stage it: git add {V4}\n"
+    else:
+        git(repo, "add", V4)  # staged too early: key_findings is still ours only
+        code, output = staged_check(repo)
+        assert code == 1
+        assert f"unresolved scan conflict: key_findings; {RESOLVE_HINT}" in output
+    assert resolve(monkeypatch, repo, KEY, "--take", "ours", "--add") == 0
+    assert f"{V4}: no conflicts left; valid; staged" in capsys.readouterr().out
+    assert git(repo, "status", "--porcelain", "--", V4).stdout == f"M  {V4}\n"
+    assert commit(repo) == ""
+    doc = read(repo)
+    assert at(doc, *FUNDING) == at(fixture_doc(), *FUNDING) | {
+        "justification": "Funding is stated in the acknowledgments."
+    }
+    assert doc["key_findings"].startswith("Ours")
+
+
+def test_a_side_over_the_size_limit_leaves_a_record_resolve_lists(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    merge_unmergeable(repo, lambda data: data + b" " * MAX_BYTES)  # whitespace past the limit
+    assert resolve(monkeypatch, repo) == 1
+    listing = capsys.readouterr().out
+    assert f"{V4}: could not be merged item by item; the file is ours as it was:" in listing
+    huge = git(repo, "cat-file", "-s", f"theirs:{V4}").stdout.strip()
+    assert f"  theirs:{V4}: $: file is {huge} bytes; a scan may have at most {MAX_BYTES}" in (
+        listing
+    )
+    git(repo, "add", V4)
+    refused = commit(repo)
+    assert "unresolved scan conflict: the whole file (it could not be merged item by item)" in (
+        refused
+    )
+    assert f"or edit it and accept your edit: tools/resolve {KEY} --accept --add" in listing
+    assert resolve(monkeypatch, repo, KEY, "--take", "ours") == 0  # from HEAD, once staged
+    capsys.readouterr()
+    assert resolve(monkeypatch, repo) == 0
+    assert capsys.readouterr().out == f"{V4}: no conflicts left; stage it: git add {V4}\n"
+    assert resolve(monkeypatch, repo, KEY, "--take", "ours", "--add") == 0
+    assert commit(repo) == ""
+
+
+def test_resolve_during_a_rebase_names_upstream_and_the_replayed_commit(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    branches(repo, ours_side, theirs_side)
+    git(repo, "checkout", "-q", "theirs")
+    replayed = git(repo, "rev-parse", "--short", "HEAD").stdout.strip()
+    rebased = git(repo, "rebase", "main", check=False)
+    assert rebased.returncode != 0
+    assert f"scanrepo merge: {V4}: 2 conflicts:" in rebased.stderr
+    assert resolve(monkeypatch, repo) == 1
+    listing = capsys.readouterr().out
+    assert listing.startswith(
+        "a rebase is in progress: ours is the upstream you are rebasing onto (with the commits "
+        f"replayed so far), theirs is the commit being replayed: {replayed} theirs\n"
+        f"{V4}: 2 conflicts\n"
+    )
+    assert resolve(monkeypatch, repo, KEY, "--take", "theirs", "--add") == 0
+    assert "theirs is the commit being replayed" in capsys.readouterr().out
+    assert read(repo)["key_findings"].startswith("Theirs")
+
+
+def test_after_merge_abort_the_stale_record_blocks_no_commit(repo: Path) -> None:
+    conflicted(repo)
+    git(repo, "add", V4)
+    assert staged_check(repo)[0] == 1
+    git(repo, "merge", "--abort")
+    assert list((repo / ".git" / "scanrepo-conflicts").glob("*.json"))  # left behind
+    doc = read(repo)
+    doc["key_findings"] = "A later rescan."
+    write(repo, doc)
+    git(repo, "add", V4)
+    code, output = staged_check(repo)
+    assert code == 0, output
+    assert commit(repo, "-m", "rescan") == ""

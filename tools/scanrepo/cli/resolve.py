@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit
-from scanrepo.merge.resolve import Session, list_conflicts, merge_unpaired, take
+from scanrepo.merge.resolve import Session, accept, list_conflicts, merge_unpaired, take
 from scanrepo.merge.threeway import SIDES
 from scanrepo.vcs.repo import GitRepo
 
@@ -40,6 +40,12 @@ def build_parser() -> ArgumentParser:
         "(significance_tests); repeatable",
     )
     parser.add_argument(
+        "--accept",
+        action="store_true",
+        help="take the file as it is now (your hand edit) as the paper's resolution, once it is "
+        "a valid scan",
+    )
+    parser.add_argument(
         "--add", action="store_true", help="stage the file once no conflict is left (git add)"
     )
     parser.add_argument(
@@ -59,8 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.merge and (args.paper or args.take):
         parser.error("--merge goes alone; resolve what it leaves with --take afterwards")
-    if (args.item or args.add or args.force) and not args.take:
-        parser.error("--item, --add and --force go with --take")
+    if args.accept and (args.take or args.item or args.force or args.merge or not args.paper):
+        parser.error("--accept goes with the paper and --add only: tools/resolve KEY --accept")
+    if (args.item or args.force or (args.add and not args.accept)) and not args.take:
+        parser.error("--item, --add and --force go with --take (--add also with --accept)")
     if args.take and not args.paper and not args.merge:
         parser.error("--take needs the paper: tools/resolve KEY --take ours|theirs")
     with GitRepo(Path.cwd()) as repo:
@@ -69,7 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = merge_unpaired(session)
         else:
             record = session.find(args.paper) if args.paper else None
-            if record is None or not args.take:
+            if record is not None and args.accept:
+                done = accept(session, record, args.add)
+            elif record is None or not args.take:
                 done = list_conflicts(session, record)
             else:
                 done = take(session, record, args.take, args.item, args.add, args.force)

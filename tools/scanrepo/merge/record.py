@@ -10,14 +10,18 @@ choices made so far, the conflicts still open (for reading), the digest of the b
      "key": "2602.07852", "path": "scans/v4/2602/2602.07852.json", "scan_version": 4,
      "remove": [], "by_key": false,
      "keep": "ours", "choices": {"<where>": "theirs"}, "written": "<sha256>",
+     "head": "<HEAD when the record was written>",
      "conflicts": [{"where": ..., "path": [...], "json_path": ..., "kept": "ours",
                     "base": ..., "ours": ..., "theirs": ...}],
      "problems": [], "sides": {"base": {...} | null, "ours": {...}, "theirs": {...}}}
 
 ``by_key`` says tools/resolve --merge found the three versions by paper key (git could not pair
 them by path); ``remove`` lists other files of the same paper that the merge replaces (a scan
-one side moved to another version directory). A record is live while any of its files is
-unmerged in git's index; once the merge is concluded or aborted it is stale and dropped.
+one side moved to another version directory). A record with no conflict and no problem left is
+*resolved* (tools/resolve applied every choice; the file awaits ``git add``). A record is live
+while git's merge, rebase, cherry-pick or revert is in progress and HEAD is where it was when the
+record was written (``state.InProgress``); once that operation is concluded or aborted it is
+stale and dropped. While a live record is open, the commit hook refuses to commit its file.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from scanrepo.errors import JsonSyntaxError, ScanRepoError
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.fs.atomic import write_files
 from scanrepo.merge.paper import PaperMerge, Sides, digest
+from scanrepo.merge.state import InProgress
 from scanrepo.merge.threeway import SIDES, Conflict, Side
 from scanrepo.problems import Problem
+from scanrepo.vcs.repo import GitRepo
 
 FORMAT_NAME = "scanrepo-merge"
 FORMAT_VERSION = 1
@@ -54,6 +60,19 @@ class MergeRecord:
     problems: list[Problem] = field(default_factory=list)
     remove: list[str] = field(default_factory=list)
     by_key: bool = False
+    head: str | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether something is left to resolve (a conflict, or a file not merged at all)."""
+        return bool(self.conflicts or self.problems)
+
+    @property
+    def unresolved(self) -> str:
+        """What is left to resolve, for a message."""
+        if self.problems:
+            return "the whole file (it could not be merged item by item)"
+        return ", ".join(conflict.where for conflict in self.conflicts)
 
     @classmethod
     def of(
@@ -64,6 +83,7 @@ class MergeRecord:
         kept: bytes,
         remove: list[str] | None = None,
         by_key: bool = False,
+        head: str | None = None,
     ) -> MergeRecord:
         """The record of a merge that stopped; ``kept`` is what the file holds if the merge
         wrote nothing."""
@@ -79,6 +99,7 @@ class MergeRecord:
             problems=merge.problems,
             remove=remove or [],
             by_key=by_key,
+            head=head,
         )
 
     @property
@@ -98,6 +119,7 @@ class MergeRecord:
             "keep": self.keep,
             "choices": self.choices,
             "written": self.written,
+            "head": self.head,
             "conflicts": [conflict.to_json() for conflict in self.conflicts],
             "problems": [problem.to_json() for problem in self.problems],
             "sides": None
@@ -129,6 +151,7 @@ class MergeRecord:
             problems=[Problem(**p) for p in data["problems"]],
             remove=list(data["remove"]),
             by_key=bool(data["by_key"]),
+            head=data.get("head"),
         )
 
 
@@ -146,6 +169,17 @@ def records_dir(cwd: Path) -> Path:
     except (OSError, subprocess.CalledProcessError) as exc:
         raise ScanRepoError(f"{cwd}: cannot find the git directory: {exc}") from exc
     return (cwd / done.stdout.strip()).resolve()
+
+
+def head_of(cwd: Path) -> str | None:
+    """HEAD's commit in the repository at ``cwd`` (None: no commit yet), for ``head``."""
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip() or None
 
 
 def record_file(directory: Path, path: str) -> Path:
@@ -175,3 +209,38 @@ def load_all(directory: Path) -> list[MergeRecord]:
                 f"{file}: unreadable merge record ({exc}); delete it if no merge is in progress"
             ) from exc
     return sorted(records, key=lambda record: record.path)
+
+
+def load_live(repo: GitRepo, progress: InProgress) -> tuple[list[MergeRecord], list[MergeRecord]]:
+    """The live records and the stale ones (see the module's docstring)."""
+    live: list[MergeRecord] = []
+    stale: list[MergeRecord] = []
+    for record in load_all(records_dir(repo.root)):
+        (live if progress.holds(record.head) else stale).append(record)
+    return live, stale
+
+
+def unresolved_problems(repo: GitRepo, staged: dict[str, str]) -> list[Problem]:
+    """One problem for each staged scan (path -> blob) whose live record is still open: git
+    took the file as merged, but the merge driver left an answer of theirs out of it."""
+    progress = InProgress.of(repo)
+    if progress.operation is None:
+        return []
+    live, _ = load_live(repo, progress)
+    found = []
+    for record in live:
+        blob = staged.get(record.path)
+        if blob is None or not record.open:
+            continue
+        [(_, data)] = list(repo.read_blobs([blob]))
+        command = f"tools/resolve {record.key} --take ours|theirs"
+        if digest(data) == record.written:
+            how = f"resolve with {command}" + (" [--item ...]" if record.conflicts else "")
+        else:
+            how = (
+                f"the file was edited since the merge: if the edit resolves it, "
+                f"tools/resolve {record.key} --accept --add; else {command} --force"
+            )
+        message = f"unresolved scan conflict: {record.unresolved}; {how}"
+        found.append(Problem(record.path, None, None, "$", message, "git"))
+    return found

@@ -21,7 +21,14 @@ from scanrepo.fs.atomic import write_files
 from scanrepo.merge import record as mergerecord
 from scanrepo.merge.paper import digest, merge_docs, merge_paper
 from scanrepo.merge.record import MergeRecord
-from scanrepo.merge.state import MergeHeads, index_paths_by_key, key_of, unmerged, unpaired
+from scanrepo.merge.state import (
+    InProgress,
+    MergeHeads,
+    index_paths_by_key,
+    key_of,
+    unmerged,
+    unpaired,
+)
 from scanrepo.merge.threeway import Side
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
@@ -48,22 +55,25 @@ class Session:
         self.say, self.warn = say, warn
         self.state = unmerged(repo)
         self.store = mergerecord.records_dir(repo.root)
-        self.records: list[MergeRecord] = []
-        stale = 0
-        for record in mergerecord.load_all(self.store):
-            if any(path in self.state for path in record.files):
-                self.records.append(record)
-            else:
-                mergerecord.forget(self.store, record.path)
-                stale += 1
+        self.progress = InProgress.of(repo)
+        self.records, stale = mergerecord.load_live(repo, self.progress)
+        for record in stale:
+            mergerecord.forget(self.store, record.path)
         if stale:
-            self.warn(f"(dropped {stale} record(s) of merges no longer in progress)")
+            self.warn(f"(dropped {len(stale)} record(s) of merges no longer in progress)")
+        self._sides_told = False
         self.toolkit = Toolkit()
         self.registry = self.toolkit.registry
 
     @property
     def chain(self) -> Chain:
         return self.toolkit.chain
+
+    def tell_sides(self) -> None:
+        """During a rebase, say which side is which (once)."""
+        if not self._sides_told and (sides := self.progress.sides(self.repo)):
+            self.say(sides)
+        self._sides_told = True
 
     def unpaired(self) -> list[str]:
         """Unpaired paths of papers not yet paired by key (the merge driver may have merged an
@@ -112,13 +122,16 @@ def stage_hint(record: MergeRecord) -> str:
 
 
 def show(session: Session, record: MergeRecord) -> None:
+    if not record.open:
+        session.say(f"{record.path}: no conflicts left; stage it: {stage_hint(record)}")
+        return
     if record.sides is None:
         session.say(f"{record.path}: could not be merged item by item; the file is ours as it was:")
         for problem in record.problems:
             session.say(f"  {problem.render()}")
         session.say(
             f"  take one side's whole file: tools/resolve {record.key} --take ours|theirs; "
-            f"or edit it, check it with tools/validate {record.path} and git add it"
+            f"or edit it and accept your edit: tools/resolve {record.key} --accept --add"
         )
         return
     count = len(record.conflicts)
@@ -131,9 +144,11 @@ def show(session: Session, record: MergeRecord) -> None:
 
 def list_conflicts(session: Session, only: MergeRecord | None) -> bool:
     records = [only] if only is not None else session.records
+    loose = [] if only is not None else session.unpaired()
+    if records or loose:
+        session.tell_sides()
     for record in records:
         show(session, record)
-    loose = [] if only is not None else session.unpaired()
     for path in loose:
         why = _UNPAIRED.get(session.state[path], "git could not merge it")
         session.say(f"{path}: {why}")
@@ -141,8 +156,9 @@ def list_conflicts(session: Session, only: MergeRecord | None) -> bool:
         session.say(
             "  merge these papers item by item, pairing them by paper key: tools/resolve --merge"
         )
-    if not records and not loose:
-        session.say("no scan conflicts")
+    if not any(record.open for record in records) and not loose:
+        if not records:
+            session.say("no scan conflicts")
         return True
     return False
 
@@ -178,7 +194,13 @@ def merge_unpaired(session: Session, keep: Side = "ours") -> bool:
             keep,
         )
         record = MergeRecord.of(
-            merge, key, keep, kept=paper.ours.data, remove=list(paper.remove), by_key=True
+            merge,
+            key,
+            keep,
+            kept=paper.ours.data,
+            remove=list(paper.remove),
+            by_key=True,
+            head=session.progress.head,
         )
         if merge.data is None:
             session.say(f"{key}: cannot be merged item by item:")
@@ -221,6 +243,10 @@ def take(
     session: Session, record: MergeRecord, side: Side, items: list[str], add: bool, force: bool
 ) -> bool:
     repo = session.repo
+    session.tell_sides()
+    if not record.open and not items and unchanged(repo, record):
+        finish(session, record, add)  # resolved already: what is left is to stage it
+        return True
     if not unchanged(repo, record) and not force:
         session.warn(
             f"{record.path}: changed since the merge wrote it; --take would replace your edits "
@@ -257,16 +283,40 @@ def take(
         mergerecord.save(session.store, record)
         session.say(f"{len(left)} conflict(s) left in {record.path}: tools/resolve {record.key}")
         return True
+    record.choices, record.written = choices, digest(merge.data)
+    finish(session, record, add)
+    return True
+
+
+def accept(session: Session, record: MergeRecord, add: bool) -> bool:
+    """The file as it is now (a hand edit) is the paper's resolution, once it is a valid scan."""
+    try:
+        data = (session.repo.root / record.path).read_bytes()
+    except FileNotFoundError:
+        session.warn(f"{record.path}: no such file: nothing to accept")
+        return False
+    problems = check_scan(data, record.path, record.path, session.registry).problems
+    if problems:
+        session.say(f"{record.path}: not a valid scan; not accepted:")
+        for problem in problems:
+            session.say(f"  {problem.render()}")
+        return False
+    session.say(f"{record.path}: accepted as it is, as the resolution")
+    record.written = digest(data)
     finish(session, record, add)
     return True
 
 
 def finish(session: Session, record: MergeRecord, add: bool) -> None:
-    mergerecord.forget(session.store, record.path)
+    """Staged, the record is done with; not yet, it stays, resolved, for ``--take SIDE --add``
+    (and lets the file be committed once staged)."""
     if add:
+        mergerecord.forget(session.store, record.path)
         session.stage(record)
         session.say(f"{record.path}: no conflicts left; valid; staged")
     else:
+        record.conflicts, record.problems = [], []
+        mergerecord.save(session.store, record)
         session.say(f"{record.path}: no conflicts left; valid; stage it: {stage_hint(record)}")
 
 
@@ -275,6 +325,10 @@ def take_file(session: Session, record: MergeRecord, side: Side, add: bool) -> b
     holds it, checked and written in canonical form."""
     stage = 2 if side == "ours" else 3
     blobs = [e.blob for e in session.repo.index_entries(record.path) if e.stage == stage]
+    rev = session.progress.side_rev(side)
+    if not blobs and rev is not None:  # the file was staged already: the side's commit has it
+        found = session.repo.run("ls-tree", "-z", rev, "--", record.path).split("\t", 1)[0]
+        blobs = found.split()[2:3]
     if not blobs:
         session.warn(f"{record.path}: git holds no {side} version of it")
         return False
@@ -292,6 +346,7 @@ def take_file(session: Session, record: MergeRecord, side: Side, add: bool) -> b
             session.say(f"  {problem.render()}")
         return False
     write_files({session.repo.root / record.path: data})
+    record.written = digest(data)
     session.say(f"{record.path}: took the {side} version")
     finish(session, record, add)
     return True

@@ -20,6 +20,64 @@ from scanrepo.vcs.repo import GitRepo
 
 ALL_STAGES = frozenset({1, 2, 3})
 
+# What git keeps in its directory while each operation that can stop on a conflict is under
+# way, in the order checked (a rebase picks commits, so its marker goes before cherry-pick's).
+_MARKERS = (
+    ("rebase", "rebase-merge"),
+    ("rebase", "rebase-apply"),
+    ("merge", "MERGE_HEAD"),
+    ("cherry-pick", "CHERRY_PICK_HEAD"),
+    ("revert", "REVERT_HEAD"),
+)
+
+_THEIRS = {"merge": "MERGE_HEAD", "rebase": "REBASE_HEAD", "cherry-pick": "CHERRY_PICK_HEAD"}
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """The operation git is in the middle of (None: none), and HEAD (None: no commit yet).
+
+    A conflict record is *live* while an operation is under way and HEAD is still where it was
+    when the record was written: committing the merge (or continuing the rebase) moves HEAD,
+    aborting it ends the operation, and either makes the record stale."""
+
+    operation: str | None
+    head: str | None
+
+    @classmethod
+    def of(cls, repo: GitRepo) -> InProgress:
+        names = [name for _, name in _MARKERS]
+        args = [arg for name in names for arg in ("--git-path", name)]
+        found = repo.run("rev-parse", *args).splitlines()
+        markers = zip(_MARKERS, found, strict=True)
+        operation = next((op for (op, _), path in markers if (repo.root / path).exists()), None)
+        head = repo.resolve("HEAD") if repo.has_commits() else None
+        return cls(operation, head)
+
+    def side_rev(self, side: str) -> str | None:
+        """The commit git took a side from (the index keeps it only while the file is
+        unmerged): ours is HEAD; theirs the commit merged, picked or replayed."""
+        if side == "ours":
+            return "HEAD"
+        return _THEIRS.get(self.operation or "")
+
+    def holds(self, head: str | None) -> bool:
+        """Whether a record written with HEAD at ``head`` is live."""
+        return self.operation is not None and head == self.head
+
+    def sides(self, repo: GitRepo) -> str | None:
+        """During a rebase git swaps the sides; what ours and theirs are then."""
+        if self.operation != "rebase":
+            return None
+        try:
+            replayed = repo.run("log", "-1", "--format=%h %s", "REBASE_HEAD", "--").strip()
+        except ScanRepoError:
+            replayed = "the commit being replayed"
+        return (
+            "a rebase is in progress: ours is the upstream you are rebasing onto (with the "
+            f"commits replayed so far), theirs is the commit being replayed: {replayed}"
+        )
+
 
 def unmerged(repo: GitRepo) -> dict[str, frozenset[int]]:
     """Each unmerged path under scans/ and the stages the index holds for it."""

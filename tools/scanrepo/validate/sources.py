@@ -8,6 +8,7 @@ from pathlib import Path
 from scanrepo.errors import ScanRepoError
 from scanrepo.format import keys
 from scanrepo.format.strictjson import MAX_BYTES
+from scanrepo.merge.record import unresolved_problems
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import (
@@ -166,7 +167,8 @@ def _validate_entries(
 def validate_index(
     repo: GitRepo, toolkit: Toolkit, workers: int | None = None, progress: Progress = None
 ) -> Report:
-    """The staged scans that differ from HEAD, as git's index holds them."""
+    """The staged scans that differ from HEAD, as git's index holds them, and those a merge in
+    progress left with a semantic conflict unresolved (``merge.record``)."""
     entries = repo.index_entries()
     to_check: set[str] | None = None
     if repo.has_commits():
@@ -181,7 +183,11 @@ def validate_index(
             keys.SCANS_DIR,
         )
         to_check = set(filter(None, out.split("\0")))
-    return _validate_entries(repo, entries, to_check, toolkit, lambda p: p, workers, progress)
+    report = _validate_entries(repo, entries, to_check, toolkit, lambda p: p, workers, progress)
+    # even a scan staged as HEAD has it: a merge that kept ours whole is still a conflict
+    staged = {e.path: e.blob for e in entries if e.stage == 0 and e.mode not in _NOT_FILES}
+    report.extra.extend(unresolved_problems(repo, staged))
+    return report
 
 
 def validate_commit(

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from scanrepo.errors import ScanRepoError
 from scanrepo.format.keys import SCANS_DIR
 from scanrepo.render.inert import terminal_safe
+
+if TYPE_CHECKING:  # git's Python package is not needed by every command (textconv)
+    from scanrepo.vcs.repo import GitRepo
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -34,6 +38,13 @@ def add_jobs_argument(parser: argparse.ArgumentParser, work: str = "worker proce
         metavar="N",
         help=f"{work} (default: one per core)",
     )
+
+
+def scan_version(text: str) -> int:
+    """A scan version argument: ``4`` or ``v4``."""
+    if not re.fullmatch(r"v?(0|[1-9]\d{0,5})", text, re.ASCII):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a scan version (e.g. 4 or v4)")
+    return int(text.removeprefix("v"))
 
 
 def emit(text: str, stream: TextIO | None = None) -> None:
@@ -122,6 +133,26 @@ def scans_root(start: Path, root: Path | None = None) -> Path:
             f"no {SCANS_DIR}/ directory here or above ({start}): run this in a scan repository"
         )
     return root
+
+
+WRITER_LOCK = "scanrepo-migrate.lock"  # one writer of scans/ at a time: tools/migrate, tools/add
+
+
+def open_repo(start: Path) -> GitRepo | None:
+    """The git repository around ``start``, or None outside one."""
+    from scanrepo.vcs.repo import GitRepo
+
+    try:
+        return GitRepo(start)
+    except ScanRepoError:
+        return None
+
+
+def writer_lock_path(root: Path, repo: GitRepo | None) -> Path:
+    """The lock file of the tools that write scans: inside git's directory, else in root."""
+    if repo is None:
+        return root / f".{WRITER_LOCK}"
+    return repo.git_path(WRITER_LOCK)
 
 
 def use_color(choice: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,8 +14,11 @@ from scanrepo.cli.common import (
     Progress,
     add_jobs_argument,
     emit,
+    open_repo,
     run,
+    scan_version,
     scans_root,
+    writer_lock_path,
 )
 from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
 from scanrepo.fs.lock import exclusive
@@ -27,14 +29,7 @@ from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
 from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
-LOCK_NAME = "scanrepo-migrate.lock"
 LISTED = 10  # files named in a refusal before "and N more"
-
-
-def _version(text: str) -> int:
-    if not re.fullmatch(r"v?(0|[1-9]\d{0,5})", text, re.ASCII):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a scan version (e.g. 4 or v4)")
-    return int(text.removeprefix("v"))
 
 
 def build_parser() -> ArgumentParser:
@@ -53,7 +48,7 @@ def build_parser() -> ArgumentParser:
         help="scan files, directories or paper keys (default: every scan in scans/)",
     )
     parser.add_argument(
-        "--to", required=True, type=_version, metavar="N", dest="target", help="target version"
+        "--to", required=True, type=scan_version, metavar="N", dest="target", help="target version"
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
@@ -73,19 +68,6 @@ def build_parser() -> ArgumentParser:
     )
     add_jobs_argument(parser)
     return parser
-
-
-def _open_repo(start: Path) -> GitRepo | None:
-    try:
-        return GitRepo(start)
-    except ScanRepoError:
-        return None
-
-
-def _lock_path(root: Path, repo: GitRepo | None) -> Path:
-    if repo is None:
-        return root / f".{LOCK_NAME}"
-    return repo.git_path(LOCK_NAME)
 
 
 def _scans(n: int) -> str:
@@ -109,7 +91,7 @@ def _counts(plan: Plan, migrated_label: str = "migrated") -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    repo = _open_repo(Path.cwd())
+    repo = open_repo(Path.cwd())
     try:
         migrator = Migrator.load(Toolkit(), args.target)
         if args.commit and repo is None:
@@ -118,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dry_run or args.check:
             return _migrate(args, root, repo, migrator)
         try:
-            with exclusive(_lock_path(root, repo), "tools/migrate"):
+            with exclusive(writer_lock_path(root, repo), "tools/migrate"):
                 return _migrate(args, root, repo, migrator)
         except LockedError as exc:
             emit(f"refused: {exc}; nothing was written", sys.stderr)

@@ -60,7 +60,8 @@ def _stdin(stream: BinaryIO) -> Iterator[Input]:
     while line:
         if line.strip():
             label = f"{STDIN}:{number}"
-            read = line if len(line) <= MAX_BYTES else too_large(label, len(line))
+            text = line.rstrip(b"\r\n")  # so that a problem at its end stays on its line
+            read = text if len(text) <= MAX_BYTES else too_large(label, len(text))
             yield Input(STDIN, label, read, number)
         number += 1
         line = stream.readline(MAX_BYTES + 1)

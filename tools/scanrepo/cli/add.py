@@ -185,9 +185,16 @@ def _report(args: argparse.Namespace, plan: AddPlan, outcome: str, note: str) ->
             elif outcome != "refused":
                 for line in _line(entry, outcome == "dry run"):
                     emit(line)
-        counts = ", ".join(f"{len(plan.of(s))} {s}" for s in STATUSES)
-        stream = sys.stderr if outcome == "refused" else sys.stdout
-        emit(f"{outcome}: {counts}; {note}", stream)
+        if outcome == "refused":
+            ready = len(plan.entries) - len(refused)
+            emit(
+                f"refused: {len(refused)} of {len(plan.entries)} inputs "
+                f"({ready} {'was' if ready == 1 else 'were'} ready); {note}",
+                sys.stderr,
+            )
+        else:
+            counts = ", ".join(f"{len(plan.of(s))} {s}" for s in STATUSES)
+            emit(f"{outcome}: {counts}; {note}")
     return EXIT_PROBLEMS if refused else EXIT_OK
 
 

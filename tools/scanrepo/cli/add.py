@@ -95,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dry_run:
             return _add(args, root, repo, migrator)
         try:
-            with exclusive(writer_lock_path(root, repo), "writer of scans (tools/migrate or add)"):
+            with exclusive(
+                writer_lock_path(root, repo), "writer of scans (tools/migrate or tools/add)"
+            ):
                 return _add(args, root, repo, migrator)
         except LockedError as exc:
             emit(f"refused: {exc}; nothing was written", sys.stderr)

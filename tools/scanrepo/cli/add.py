@@ -15,17 +15,13 @@ from scanrepo.cli.common import (
     EXIT_PROBLEMS,
     ArgumentParser,
     Progress,
+    as_writer,
     emit,
-    open_repo,
     run,
     scan_version,
-    scans_root,
-    writer_lock_path,
 )
-from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
-from scanrepo.fs.lock import exclusive
+from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.migrate.migrator import Migrator
-from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
 
@@ -85,26 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--commit and --dry-run do not go together")
     if args.inputs.count("-") > 1:
         parser.error("standard input (-) can be named once")
-    repo = open_repo(Path.cwd())
-    try:
-        toolkit = Toolkit()
-        migrator = Migrator.load(toolkit, args.target or toolkit.newest)
-        if args.commit and repo is None:
-            raise ScanRepoError("--commit needs a git repository, and this is not in one")
-        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
-        if args.dry_run:
-            return _add(args, root, repo, migrator)
-        try:
-            with exclusive(
-                writer_lock_path(root, repo), "writer of scans (tools/migrate or tools/add)"
-            ):
-                return _add(args, root, repo, migrator)
-        except LockedError as exc:
-            emit(f"refused: {exc}; nothing was written", sys.stderr)
-            return EXIT_PROBLEMS
-    finally:
-        if repo is not None:
-            repo.close()
+
+    def work(root: Path, repo: GitRepo | None, migrator: Migrator) -> int:
+        return _add(args, root, repo, migrator)
+
+    what = "writer of scans (tools/migrate or tools/add)"
+    return as_writer(work, args.target, what=what, commit=args.commit, lock=not args.dry_run)
 
 
 def _add(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: Migrator) -> int:

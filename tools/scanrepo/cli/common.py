@@ -16,7 +16,10 @@ from scanrepo.format.keys import SCANS_DIR
 from scanrepo.render.inert import terminal_safe
 
 if TYPE_CHECKING:  # git's Python package is not needed by every command (textconv)
+    from scanrepo.migrate.migrator import Migrator
     from scanrepo.vcs.repo import GitRepo
+
+    Writer = Callable[[Path, GitRepo | None, Migrator], int]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -153,6 +156,35 @@ def writer_lock_path(root: Path, repo: GitRepo | None) -> Path:
     if repo is None:
         return root / f".{WRITER_LOCK}"
     return repo.git_path(WRITER_LOCK)
+
+
+def as_writer(work: Writer, target: int | None, *, what: str, commit: bool, lock: bool) -> int:
+    """Run ``work`` as a tool that writes scans (tools/migrate, tools/add): with the repository
+    (None outside git), scans/ found, the migrator to ``target`` (default: the newest) and,
+    with ``lock``, the writer lock held; another writer holding it is a refusal (exit 1)."""
+    from scanrepo.errors import LockedError
+    from scanrepo.fs.lock import exclusive
+    from scanrepo.migrate.migrator import Migrator
+    from scanrepo.toolkit import Toolkit
+
+    repo = open_repo(Path.cwd())
+    try:
+        toolkit = Toolkit()
+        migrator = Migrator.load(toolkit, toolkit.newest if target is None else target)
+        if commit and repo is None:
+            raise ScanRepoError("--commit needs a git repository, and this is not in one")
+        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
+        if not lock:
+            return work(root, repo, migrator)
+        try:
+            with exclusive(writer_lock_path(root, repo), what):
+                return work(root, repo, migrator)
+        except LockedError as exc:
+            emit(f"refused: {exc}; nothing was written", sys.stderr)
+            return EXIT_PROBLEMS
+    finally:
+        if repo is not None:
+            repo.close()
 
 
 def use_color(choice: str) -> bool:

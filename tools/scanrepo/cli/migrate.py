@@ -13,20 +13,16 @@ from scanrepo.cli.common import (
     ArgumentParser,
     Progress,
     add_jobs_argument,
+    as_writer,
     emit,
-    open_repo,
     run,
     scan_version,
-    scans_root,
-    writer_lock_path,
 )
-from scanrepo.errors import LockedError, ScanRepoError, WriteFailedError
-from scanrepo.fs.lock import exclusive
+from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.migrate.plan import Plan, plan_migration
 from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
-from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
 LISTED = 10  # files named in a refusal before "and N more"
@@ -91,23 +87,14 @@ def _counts(plan: Plan, migrated_label: str = "migrated") -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    repo = open_repo(Path.cwd())
-    try:
-        migrator = Migrator.load(Toolkit(), args.target)
-        if args.commit and repo is None:
-            raise ScanRepoError("--commit needs a git repository, and this is not in one")
-        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
-        if args.dry_run or args.check:
-            return _migrate(args, root, repo, migrator)
-        try:
-            with exclusive(writer_lock_path(root, repo), "tools/migrate"):
-                return _migrate(args, root, repo, migrator)
-        except LockedError as exc:
-            emit(f"refused: {exc}; nothing was written", sys.stderr)
-            return EXIT_PROBLEMS
-    finally:
-        if repo is not None:
-            repo.close()
+
+    def work(root: Path, repo: GitRepo | None, migrator: Migrator) -> int:
+        return _migrate(args, root, repo, migrator)
+
+    read_only = args.dry_run or args.check
+    return as_writer(
+        work, args.target, what="tools/migrate", commit=args.commit, lock=not read_only
+    )
 
 
 def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: Migrator) -> int:

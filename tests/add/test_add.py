@@ -22,6 +22,7 @@ from conftest import (
     put,
     run_tool,
 )
+from scanrepo.add.batch import CHUNK
 from scanrepo.fs.lock import exclusive
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.toolkit import Toolkit
@@ -365,3 +366,16 @@ def test_usage_errors_exit_2(repo: Path) -> None:
     assert add(repo, "--commit", "x.json").returncode == 2
     assert add(repo, "--to", "99", "x.json").returncode == 2
     assert os.listdir(repo / "scans") == []
+
+
+def test_a_batch_larger_than_a_write_chunk_is_written_whole(repo: Path) -> None:
+    count = CHUNK + 1  # two chunks: the spool is read back in pieces
+    stream = b"".join(compact(scan(f"2601.{i:05d}")) + b"\n" for i in range(count))
+
+    result = add(repo, "-", stdin=stream)
+
+    assert result.returncode == 0, result.stderr
+    assert f"done: {count} added" in result.stdout
+    files = scan_files(repo)
+    assert len(files) == count and len(staged(repo)) == count
+    assert (repo / files[-1]).read_bytes() == canonical(scan(f"2601.{count - 1:05d}"))

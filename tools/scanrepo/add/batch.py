@@ -1,17 +1,19 @@
 """One tools/add run: every input read and judged, then written and staged, or nothing.
 
-Each input is read strictly, checked against its own version's schema and rules, carried to
-the target version along the migration chain (as tools/migrate carries a scan) and kept only
-as its compressed canonical bytes, never as a parsed document. The batch is then decided paper
-by paper against the scans already in ``scans/`` (any version): added, a rescan (which needs
-``rescan``; its semantic diff is rendered as tools/diff shows it), unchanged (equal in meaning:
-nothing written) or refused. Writing goes through tools/migrate's ``apply_plan`` (each new file
-before any old one is removed) and staging through its ``stage`` (moves as ``git mv``), so a
-run killed at any moment is finished by running it again.
+Each input is read strictly, checked against its own version's schema and rules, carried to the
+target version along the migration chain (as tools/migrate carries a scan) and kept only as its
+compressed canonical bytes in a temporary file (``Spool``), never as a parsed document, so that
+memory does not grow with the batch; the files are written in chunks. The batch is then decided
+paper by paper against the scans already in ``scans/`` (any version): added, a rescan (which
+needs ``rescan``; its semantic diff is rendered as tools/diff shows it), unchanged (equal in
+meaning: nothing written) or refused. Writing goes through tools/migrate's ``apply_plan`` (each
+new file before any old one is removed) and staging through its ``stage`` (moves as ``git mv``),
+so a run killed at any moment is finished by running it again.
 """
 
 from __future__ import annotations
 
+import tempfile
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -39,6 +41,28 @@ from scanrepo.vcs.repo import GitRepo
 Status = Literal["added", "rescanned", "unchanged", "refused"]
 STATUSES: tuple[Status, ...] = ("added", "rescanned", "unchanged", "refused")
 Progress = Callable[[int, int], None] | None
+CHUNK = 500  # scans held in memory at once while writing
+Stored = tuple[int, int]  # offset and length in the spool
+
+
+class Spool:
+    """New scans' compressed canonical bytes, kept in an anonymous temporary file."""
+
+    def __init__(self) -> None:
+        # unlinked at once: nothing is left behind, whenever the process ends
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the plan)
+
+    def put(self, data: bytes) -> Stored:
+        offset = self.file.seek(0, 2)
+        self.file.write(zlib.compress(data, 1))
+        return offset, self.file.tell() - offset
+
+    def packed(self, where: Stored) -> bytes:
+        self.file.seek(where[0])
+        return self.file.read(where[1])
+
+    def get(self, where: Stored) -> bytes:
+        return zlib.decompress(self.packed(where))
 
 
 @dataclass(frozen=True)
@@ -50,19 +74,16 @@ class Entry:
     key: str | None = None
     path: str | None = None  # where the scan belongs
     replaces: tuple[str, ...] = ()  # the paper's other files, removed
-    packed: bytes | None = None  # the canonical bytes compressed; None: nothing to write
+    stored: Stored | None = None  # the canonical bytes in the spool; None: nothing to write
     problems: tuple[Problem, ...] = ()
     diff: str = ""  # the semantic diff of a rescan
     in_place: bool = False  # the destination already holds exactly this scan
-
-    @property
-    def data(self) -> bytes | None:
-        return None if self.packed is None else zlib.decompress(self.packed)
 
 
 @dataclass
 class AddPlan:
     target: int
+    spool: Spool = field(default_factory=Spool)
     entries: list[Entry] = field(default_factory=list)
 
     def of(self, status: Status) -> list[Entry]:
@@ -90,7 +111,7 @@ def _refused(item: Input, *problems: Problem) -> Entry:
     return Entry(item.label, "refused", problems=_shifted(problems, item))
 
 
-def prepare(item: Input, migrator: Migrator) -> Entry:
+def prepare(item: Input, migrator: Migrator, spool: Spool) -> Entry:
     """One input read, checked and carried to the target: an entry to be decided, or refused."""
     if isinstance(item.data, Problem):
         return _refused(item, item.data)
@@ -111,8 +132,8 @@ def prepare(item: Input, migrator: Migrator) -> Entry:
     except UnnamedPaperError as err:
         message = f"{err}: give $.paper.arxiv_id, $.paper.doi or $.paper.title"
         return _refused(item, Problem(name, None, None, "$.paper", message, "layout"))
-    packed = zlib.compress(canonical_bytes(carried), 1)
-    return Entry(item.label, "added", target.stem, target.as_posix(), packed=packed)
+    stored = spool.put(canonical_bytes(carried))
+    return Entry(item.label, "added", target.stem, target.as_posix(), stored=stored)
 
 
 # --- the batch --------------------------------------------------------------------------
@@ -149,15 +170,17 @@ def _current(olds: list[str], target: str) -> str:
     return max(olds, key=lambda rel: (keys.parse_scan_path(rel) or (0, "", ""))[0])
 
 
-def _decide(root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: Migrator) -> Entry:
+def _decide(
+    root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: Migrator, spool: Spool
+) -> Entry:
     """Added, rescanned, unchanged or refused, against the paper's scans already there."""
     assert entry.path is not None and entry.key is not None
     if problem := _destination_problem(root, entry):
-        return replace(entry, status="refused", packed=None, problems=(problem,))
+        return replace(entry, status="refused", stored=None, problems=(problem,))
     if not olds:
         return entry
-    data = entry.data
-    assert data is not None
+    assert entry.stored is not None
+    data = spool.get(entry.stored)
     others = tuple(sorted(set(olds) - {entry.path}))
     current = _current(olds, entry.path)
     try:
@@ -166,7 +189,7 @@ def _decide(root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: M
         old_bytes = b""
     if current == entry.path and old_bytes == data:  # written by an interrupted run, or equal
         status: Status = "rescanned" if others else "unchanged"
-        return replace(entry, status=status, replaces=others, packed=None, in_place=True)
+        return replace(entry, status=status, replaces=others, stored=None, in_place=True)
     newest = migrator.registry.newest
     paper = diff_papers(
         entry.key,
@@ -177,7 +200,7 @@ def _decide(root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: M
         migrator.registry,
     )
     if paper.status == "unchanged" and not others:
-        return replace(entry, status="unchanged", packed=None)
+        return replace(entry, status="unchanged", stored=None)
     if not rescan:
         message = (
             f"paper {entry.key} already has a scan ({', '.join(olds)}); pass --rescan to replace it"
@@ -185,7 +208,7 @@ def _decide(root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: M
         return replace(
             entry,
             status="refused",
-            packed=None,
+            stored=None,
             problems=(Problem(entry.label, None, None, "$", message, "layout"),),
         )
     diff = render_text(DiffResult(current, entry.path, [paper]), totals=False)
@@ -203,7 +226,7 @@ def plan_add(
     plan = AddPlan(migrator.target)
     by_key: dict[str, list[int]] = defaultdict(list)
     for done, item in enumerate(inputs, 1):
-        entry = prepare(item, migrator)
+        entry = prepare(item, migrator, plan.spool)
         if entry.key is not None:
             by_key[entry.key].append(len(plan.entries))
         plan.entries.append(entry)
@@ -217,11 +240,13 @@ def plan_add(
             for i in indexes:
                 problem = Problem(plan.entries[i].label, None, None, "$", message, "layout")
                 plan.entries[i] = replace(
-                    plan.entries[i], status="refused", packed=None, problems=(problem,)
+                    plan.entries[i], status="refused", stored=None, problems=(problem,)
                 )
             continue
         index = indexes[0]
-        plan.entries[index] = _decide(root, plan.entries[index], existing[key], rescan, migrator)
+        plan.entries[index] = _decide(
+            root, plan.entries[index], existing[key], rescan, migrator, plan.spool
+        )
     return plan
 
 
@@ -233,13 +258,25 @@ def _accepted(plan: AddPlan) -> list[Entry]:
 
 
 def write(root: Path, plan: AddPlan, progress: Progress = None) -> None:
-    """Write the accepted entries (new files first, then the replaced ones removed)."""
-    papers = [
-        PaperPlan(e.key, e.replaces, (), e.path, e.packed, 0o644)
-        for e in _accepted(plan)
-        if e.key is not None and e.path is not None and (e.packed is not None or e.replaces)
-    ]
-    apply_plan(root, Plan(plan.target, papers=papers), progress)
+    """Write the accepted entries, a chunk at a time (in each, the new files first, then the
+    replaced ones removed); a failure leaves whole files only, which a rerun finishes."""
+    todo = [e for e in _accepted(plan) if e.stored is not None or e.replaces]
+    for start in range(0, len(todo), CHUNK):
+        papers = [
+            PaperPlan(e.key, e.replaces, (), e.path, _packed(plan.spool, e), 0o644)
+            for e in todo[start : start + CHUNK]
+            if e.key is not None and e.path is not None
+        ]
+
+        def report(count: int, _: int, done: int = start) -> None:
+            if progress:
+                progress(done + count, len(todo))
+
+        apply_plan(root, Plan(plan.target, papers=papers), report)
+
+
+def _packed(spool: Spool, entry: Entry) -> bytes | None:
+    return None if entry.stored is None else spool.packed(entry.stored)
 
 
 def record(repo: GitRepo, plan: AddPlan) -> int:

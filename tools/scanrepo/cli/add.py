@@ -19,8 +19,9 @@ from scanrepo.cli.common import (
     emit,
     run,
     scan_version,
+    written,
 )
-from scanrepo.errors import ScanRepoError, WriteFailedError
+from scanrepo.errors import ScanRepoError
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.vcs.repo import GitRepo
 
@@ -107,14 +108,8 @@ def _add(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: M
             sys.stderr,
         )
         return EXIT_PROBLEMS
-    writing = Progress("writing")
-    try:
-        write(root, plan, writing)
-    except WriteFailedError as exc:
-        emit(f"failed: {exc}", sys.stderr)
+    if not written(lambda progress: write(root, plan, progress)):
         return EXIT_PROBLEMS
-    finally:
-        writing.close()
     note = "not in a git repository: nothing was staged"
     if repo is not None:
         try:

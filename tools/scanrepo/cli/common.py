@@ -97,6 +97,22 @@ class Progress:
             sys.stderr.write("\n")
 
 
+def written(write: Callable[[Progress], None]) -> bool:
+    """Run ``write`` with a "writing" progress line; a failed write is reported (``failed:``)
+    and is False."""
+    from scanrepo.errors import WriteFailedError
+
+    progress = Progress("writing")
+    try:
+        write(progress)
+    except WriteFailedError as exc:
+        emit(f"failed: {exc}", sys.stderr)
+        return False
+    finally:
+        progress.close()
+    return True
+
+
 class StageProgress:
     def __init__(self) -> None:
         self.current: Progress | None = None

@@ -17,8 +17,9 @@ from scanrepo.cli.common import (
     emit,
     run,
     scan_version,
+    written,
 )
-from scanrepo.errors import ScanRepoError, WriteFailedError
+from scanrepo.errors import ScanRepoError
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.migrate.plan import Plan, plan_migration
@@ -122,14 +123,8 @@ def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrato
         _preview(args, plan, gp)
         return EXIT_OK
     if plan.papers or plan.leftovers:
-        writing = Progress("writing")
-        try:
-            apply_plan(root, plan, writing)
-        except WriteFailedError as exc:
-            emit(f"failed: {exc}", sys.stderr)
+        if not written(lambda progress: apply_plan(root, plan, progress)):
             return EXIT_PROBLEMS
-        finally:
-            writing.close()
         if plan.leftovers:
             emit(f"removed {len(plan.leftovers)} temporary file(s) left by an interrupted write")
     try:

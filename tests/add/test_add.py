@@ -379,3 +379,16 @@ def test_a_batch_larger_than_a_write_chunk_is_written_whole(repo: Path) -> None:
     files = scan_files(repo)
     assert len(files) == count and len(staged(repo)) == count
     assert (repo / files[-1]).read_bytes() == canonical(scan(f"2601.{count - 1:05d}"))
+
+
+def test_a_scan_already_in_scans_is_refused_and_kept(repo: Path) -> None:
+    committed(repo, V3_PATH, V3_FIXTURE.read_bytes())
+
+    result = add(repo, "--rescan", V3_PATH)
+
+    assert result.returncode == 1
+    assert f"{V3_PATH}: $: is already in scans/: tools/add takes scans from outside it" in (
+        result.stdout
+    )
+    assert scan_files(repo) == [V3_PATH]
+    assert (repo / V3_PATH).read_bytes() == V3_FIXTURE.read_bytes()

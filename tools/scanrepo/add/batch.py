@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from scanrepo.add.inputs import Input
+from scanrepo.add.inputs import STDIN, Input
 from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.compare import ScanSide, diff_papers
 from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
@@ -225,8 +225,16 @@ def plan_add(
     """Every input judged; nothing is written."""
     plan = AddPlan(migrator.target)
     by_key: dict[str, list[int]] = defaultdict(list)
+    scans = (root / keys.SCANS_DIR).resolve()
     for done, item in enumerate(inputs, 1):
-        entry = prepare(item, migrator, plan.spool)
+        if item.name != STDIN and scans in Path(item.name).resolve().parents:
+            message = (
+                f"is already in {keys.SCANS_DIR}/: tools/add takes scans from outside it "
+                "(tools/migrate moves scans between versions)"
+            )
+            entry = _refused(item, Problem(item.name, None, None, "$", message, "io"))
+        else:
+            entry = prepare(item, migrator, plan.spool)
         if entry.key is not None:
             by_key[entry.key].append(len(plan.entries))
         plan.entries.append(entry)

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -392,3 +393,31 @@ def test_a_scan_already_in_scans_is_refused_and_kept(repo: Path) -> None:
     )
     assert scan_files(repo) == [V3_PATH]
     assert (repo / V3_PATH).read_bytes() == V3_FIXTURE.read_bytes()
+
+
+def test_killed_at_any_moment_a_rerun_finishes_and_nothing_is_half_written(
+    repo: Path, tmp_path: Path
+) -> None:
+    count = 1200
+    stream = tmp_path / "batch.jsonl"
+    stream.write_bytes(b"".join(compact(scan(f"2601.{i:05d}")) + b"\n" for i in range(count)))
+    with stream.open("rb") as stdin:
+        running = subprocess.Popen(
+            [sys.executable, str(TOOLS / "add"), "-"],
+            cwd=repo,
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(2.5)  # somewhere in reading, writing or staging
+        running.kill()
+        running.wait()
+
+    with stream.open("rb") as stdin:
+        rerun = add(repo, "-", stdin=stdin.read())
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(scan_files(repo)) == count
+    assert len(staged(repo)) == count
+    validated = run_tool("validate", cwd=repo)
+    assert validated.returncode == 0, validated.stdout  # no temporary file, every scan whole

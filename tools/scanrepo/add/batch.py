@@ -28,14 +28,13 @@ from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.strictjson import parse_strict
-from scanrepo.fs.atomic import is_leftover_temp
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
-from scanrepo.migrate.plan import PaperPlan, Plan, carry, directories_of
+from scanrepo.migrate.plan import PaperPlan, Plan, carry, directories_of, select_files
 from scanrepo.migrate.staging import GitPlan, Move, stage
 from scanrepo.problems import Problem
 from scanrepo.render.diff_text import render_text
-from scanrepo.validate.checks import check_parsed, syntax_problem, walk_scans
+from scanrepo.validate.checks import check_parsed, syntax_problem
 from scanrepo.vcs.repo import GitRepo
 
 Status = Literal["added", "rescanned", "unchanged", "refused"]
@@ -84,6 +83,7 @@ class Entry:
 class AddPlan:
     target: int
     spool: Spool = field(default_factory=Spool)
+    leftovers: list[Path] = field(default_factory=list)  # abandoned temporary files
     entries: list[Entry] = field(default_factory=list)
 
     def of(self, status: Status) -> list[Entry]:
@@ -139,13 +139,15 @@ def prepare(item: Input, migrator: Migrator, spool: Spool) -> Entry:
 # --- the batch --------------------------------------------------------------------------
 
 
-def existing_scans(root: Path) -> dict[str, list[str]]:
-    """Paper key -> its scan files in ``scans/`` (any version)."""
+def existing_scans(root: Path) -> tuple[dict[str, list[str]], list[Path]]:
+    """Paper key -> its scan files in ``scans/`` (any version); and the temporary files a
+    killed writer left, which the write removes."""
+    files, leftovers = select_files(root, None)
     found: dict[str, list[str]] = defaultdict(list)
-    for rel, _ in walk_scans(root):
-        if not is_leftover_temp(rel.rsplit("/", 1)[-1]) and (where := keys.parse_scan_path(rel)):
+    for _, rel in files:
+        if where := keys.parse_scan_path(rel):
             found[where[2]].append(rel)
-    return found
+    return found, leftovers
 
 
 def _destination_problem(root: Path, entry: Entry) -> Problem | None:
@@ -240,7 +242,7 @@ def plan_add(
         plan.entries.append(entry)
         if progress:
             progress(done, done)
-    existing = existing_scans(root)
+    existing, plan.leftovers = existing_scans(root)
     for key, indexes in by_key.items():
         if len(indexes) > 1:
             labels = [plan.entries[i].label for i in indexes]
@@ -269,7 +271,7 @@ def write(root: Path, plan: AddPlan, progress: Progress = None) -> None:
     """Write the accepted entries, a chunk at a time (in each, the new files first, then the
     replaced ones removed); a failure leaves whole files only, which a rerun finishes."""
     todo = [e for e in _accepted(plan) if e.stored is not None or e.replaces]
-    for start in range(0, len(todo), CHUNK):
+    for start in range(0, max(len(todo), 1), CHUNK):
         papers = [
             PaperPlan(e.key, e.replaces, (), e.path, _packed(plan.spool, e), 0o644)
             for e in todo[start : start + CHUNK]
@@ -280,7 +282,8 @@ def write(root: Path, plan: AddPlan, progress: Progress = None) -> None:
             if progress:
                 progress(done + count, len(todo))
 
-        apply_plan(root, Plan(plan.target, papers=papers), report)
+        leftovers = plan.leftovers if start == 0 else []
+        apply_plan(root, Plan(plan.target, papers=papers, leftovers=leftovers), report)
 
 
 def _packed(spool: Spool, entry: Entry) -> bytes | None:

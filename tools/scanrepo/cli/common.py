@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from scanrepo.errors import LockedError, ScanRepoError
 from scanrepo.format.keys import SCANS_DIR
 from scanrepo.fs.lock import exclusive
 from scanrepo.render.inert import terminal_safe
-from scanrepo.vcs.repo import GitRepo
+
+if TYPE_CHECKING:  # git's Python package is not needed by every command (textconv)
+    from scanrepo.migrate.migrator import Migrator
+    from scanrepo.vcs.repo import GitRepo
+
+    Writer = Callable[[Path, GitRepo | None, Migrator], int]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -36,6 +42,13 @@ def add_jobs_argument(parser: argparse.ArgumentParser, work: str = "worker proce
         metavar="N",
         help=f"{work} (default: one per core)",
     )
+
+
+def scan_version(text: str) -> int:
+    """A scan version argument: ``4`` or ``v4``."""
+    if not re.fullmatch(r"v?(0|[1-9]\d{0,5})", text, re.ASCII):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a scan version (e.g. 4 or v4)")
+    return int(text.removeprefix("v"))
 
 
 def emit(text: str, stream: TextIO | None = None) -> None:
@@ -85,6 +98,22 @@ class Progress:
             sys.stderr.write("\n")
 
 
+def written(write: Callable[[Progress], None]) -> bool:
+    """Run ``write`` with a "writing" progress line; a failed write is reported (``failed:``)
+    and is False."""
+    from scanrepo.errors import WriteFailedError
+
+    progress = Progress("writing")
+    try:
+        write(progress)
+    except WriteFailedError as exc:
+        emit(f"failed: {exc}", sys.stderr)
+        return False
+    finally:
+        progress.close()
+    return True
+
+
 class StageProgress:
     def __init__(self) -> None:
         self.current: Progress | None = None
@@ -126,13 +155,15 @@ def scans_root(start: Path, root: Path | None = None) -> Path:
     return root
 
 
-# The one-writer lock of the commands that move or rewrite scans (tools/migrate,
+# The one-writer lock of the commands that write scans (tools/migrate, tools/add,
 # tools/validate --fix-layout): in .git/, or beside scans/ outside a git repository.
-WRITER_LOCK_NAME = "scanrepo-migrate.lock"
+WRITER_LOCK = "scanrepo-migrate.lock"
 
 
 def open_repo(start: Path) -> GitRepo | None:
-    """The git repository ``start`` is in, or None outside one."""
+    """The git repository around ``start``, or None outside one."""
+    from scanrepo.vcs.repo import GitRepo
+
     try:
         return GitRepo(start)
     except ScanRepoError:
@@ -140,22 +171,51 @@ def open_repo(start: Path) -> GitRepo | None:
 
 
 def writer_lock_path(root: Path, repo: GitRepo | None) -> Path:
+    """The lock file of the tools that write scans: inside git's directory, else in root."""
     if repo is None:
-        return root / f".{WRITER_LOCK_NAME}"
-    return repo.git_path(WRITER_LOCK_NAME)
+        return root / f".{WRITER_LOCK}"
+    return repo.git_path(WRITER_LOCK)
 
 
 def under_writer_lock(
-    root: Path, repo: GitRepo | None, work: Callable[[], int], unchanged: str
+    root: Path,
+    repo: GitRepo | None,
+    work: Callable[[], int],
+    unchanged: str,
+    what: str = "tools/migrate",
 ) -> int:
-    """``work()`` holding tools/migrate's lock; refused (exit 1, saying ``unchanged``) while
-    another run holds it."""
+    """``work()`` holding the writer lock; refused (exit 1, saying ``unchanged``) while another
+    run holds it."""
     try:
-        with exclusive(writer_lock_path(root, repo), "tools/migrate"):
+        with exclusive(writer_lock_path(root, repo), what):
             return work()
     except LockedError as exc:
         emit(f"refused: {exc}; {unchanged}", sys.stderr)
         return EXIT_PROBLEMS
+
+
+def as_writer(work: Writer, target: int | None, *, what: str, commit: bool, lock: bool) -> int:
+    """Run ``work`` as a tool that writes scans (tools/migrate, tools/add): with the repository
+    (None outside git), scans/ found, the migrator to ``target`` (default: the newest) and,
+    with ``lock``, the writer lock held; another writer holding it is a refusal (exit 1)."""
+    from scanrepo.migrate.migrator import Migrator
+    from scanrepo.toolkit import Toolkit
+
+    repo = open_repo(Path.cwd())
+    try:
+        toolkit = Toolkit()
+        migrator = Migrator.load(toolkit, toolkit.newest if target is None else target)
+        if commit and repo is None:
+            raise ScanRepoError("--commit needs a git repository, and this is not in one")
+        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
+        if not lock:
+            return work(root, repo, migrator)
+        return under_writer_lock(
+            root, repo, lambda: work(root, repo, migrator), "nothing was written", what
+        )
+    finally:
+        if repo is not None:
+            repo.close()
 
 
 def use_color(choice: str) -> bool:

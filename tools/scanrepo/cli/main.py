@@ -12,6 +12,7 @@ COMMANDS = {
     "validate": "scanrepo.cli.validate",
     "setup-git": "scanrepo.cli.setup_git",
     "migrate": "scanrepo.cli.migrate",
+    "add": "scanrepo.cli.add",
     "diff": "scanrepo.cli.diff",
     "log": "scanrepo.cli.log",
     "textconv": "scanrepo.cli.scan_textconv",

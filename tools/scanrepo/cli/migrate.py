@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,27 +13,20 @@ from scanrepo.cli.common import (
     ArgumentParser,
     Progress,
     add_jobs_argument,
+    as_writer,
     emit,
-    open_repo,
     run,
-    scans_root,
-    under_writer_lock,
+    scan_version,
+    written,
 )
-from scanrepo.errors import ScanRepoError, WriteFailedError
+from scanrepo.errors import ScanRepoError
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.migrate.plan import Plan, plan_migration
 from scanrepo.migrate.staging import GitPlan, commit, plan_git, stage
-from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
 LISTED = 10  # files named in a refusal before "and N more"
-
-
-def _version(text: str) -> int:
-    if not re.fullmatch(r"v?(0|[1-9]\d{0,5})", text, re.ASCII):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a scan version (e.g. 4 or v4)")
-    return int(text.removeprefix("v"))
 
 
 def build_parser() -> ArgumentParser:
@@ -53,7 +45,7 @@ def build_parser() -> ArgumentParser:
         help="scan files, directories or paper keys (default: every scan in scans/)",
     )
     parser.add_argument(
-        "--to", required=True, type=_version, metavar="N", dest="target", help="target version"
+        "--to", required=True, type=scan_version, metavar="N", dest="target", help="target version"
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
@@ -96,20 +88,14 @@ def _counts(plan: Plan, migrated_label: str = "migrated") -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    repo = open_repo(Path.cwd())
-    try:
-        migrator = Migrator.load(Toolkit(), args.target)
-        if args.commit and repo is None:
-            raise ScanRepoError("--commit needs a git repository, and this is not in one")
-        root = scans_root(Path.cwd(), repo.root if repo is not None else None)
-        if args.dry_run or args.check:
-            return _migrate(args, root, repo, migrator)
-        return under_writer_lock(
-            root, repo, lambda: _migrate(args, root, repo, migrator), "nothing was written"
-        )
-    finally:
-        if repo is not None:
-            repo.close()
+
+    def work(root: Path, repo: GitRepo | None, migrator: Migrator) -> int:
+        return _migrate(args, root, repo, migrator)
+
+    read_only = args.dry_run or args.check
+    return as_writer(
+        work, args.target, what="tools/migrate", commit=args.commit, lock=not read_only
+    )
 
 
 def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: Migrator) -> int:
@@ -137,14 +123,8 @@ def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrato
         _preview(args, plan, gp)
         return EXIT_OK
     if plan.papers or plan.leftovers:
-        writing = Progress("writing")
-        try:
-            apply_plan(root, plan, writing)
-        except WriteFailedError as exc:
-            emit(f"failed: {exc}", sys.stderr)
+        if not written(lambda progress: apply_plan(root, plan, progress)):
             return EXIT_PROBLEMS
-        finally:
-            writing.close()
         if plan.leftovers:
             emit(f"removed {len(plan.leftovers)} temporary file(s) left by an interrupted write")
     try:

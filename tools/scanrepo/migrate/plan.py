@@ -136,7 +136,7 @@ def prepare_file(path: Path, relpath: str, migrator: Migrator) -> Prepared:
         return replace(base, problems=problems)
     if current:
         return replace(base, target=relpath, digest=_digest(canonical_bytes(doc)))
-    carried = _carry(doc, read, relpath, migrator)
+    carried = carry(doc, read, relpath, migrator)
     if isinstance(carried, tuple):
         return replace(base, problems=carried)
     try:
@@ -156,7 +156,7 @@ def prepare_file(path: Path, relpath: str, migrator: Migrator) -> Prepared:
     )
 
 
-def _carry(
+def carry(
     doc: dict[str, Any], data: bytes, relpath: str, migrator: Migrator
 ) -> dict[str, Any] | tuple[Problem, ...]:
     """The scan at the target version, or the problems of the step that refused it."""
@@ -336,7 +336,7 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
         return
     target = movers[0].target
     assert target is not None
-    for directory in _directories(root, target):
+    for directory in directories_of(root, target):
         if directory.is_symlink():
             plan.problems.append(
                 Problem(
@@ -364,7 +364,7 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
     )
 
 
-def _directories(root: Path, relpath: str) -> list[Path]:
+def directories_of(root: Path, relpath: str) -> list[Path]:
     """Each directory from ``scans/`` down to the one holding ``relpath``."""
     parts = Path(relpath).parent.parts
     return [root.joinpath(*parts[: i + 1]) for i in range(len(parts))]

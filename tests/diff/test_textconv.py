@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import V3_FIXTURE, V4_FIXTURE, canonical, fixture_doc, run_tool
+from conftest import TOOLS, V3_FIXTURE, V4_FIXTURE, canonical, fixture_doc, run_tool
 from scanrepo.cli.common import run
 from scanrepo.cli.scan_textconv import main as textconv_main
 from scanrepo.diff.textconv import ENTRY_RECORDS, FACTOR_LINE, ITEM_LINE, semantic_text
@@ -114,3 +116,18 @@ def test_the_lines_show_every_field_of_the_model() -> None:
     assert set(ENTRY_RECORDS) == set(model.ENTRY_FIELDS)
     for name, (fields, _) in ENTRY_RECORDS.items():
         assert set(fields) == set(model.ENTRY_FIELDS[name]), name
+
+
+def test_the_driver_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
+    """git starts the driver with whatever python3 it finds: with no site-packages at all (-S),
+    a v3 scan is still migrated and shown, not shown raw."""
+    (tmp_path / "scan.json").write_bytes(V3_FIXTURE.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-S", str(TOOLS / "scan-textconv"), "scan.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == semantic_text(V3_FIXTURE.read_bytes(), "scan.json")
+    assert f"{FUNDING}: applies yes, answer no, source opus" in done.stdout

@@ -18,14 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import jsonschema_rs
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from scanrepo.errors import ScanRepoError
 from scanrepo.format.jsonpath import JsonPath
+
+if TYPE_CHECKING:  # the validators are imported on first use: reading the schemas and listing
+    # their versions (all that git's textconv driver needs) takes only the standard library
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = re.compile(r"v(0|[1-9]\d*)\.json", re.ASCII)
 
@@ -55,6 +56,8 @@ def _has_float(doc: Any) -> bool:
 
 def _leaf(error: ValidationError) -> ValidationError:
     """The most specific error under a combinator (oneOf/anyOf/if-then), as best_match picks it."""
+    from jsonschema.exceptions import best_match
+
     while error.context:
         error = best_match(error.context)
     return error
@@ -118,6 +121,8 @@ class SchemaRegistry:
     def is_valid(self, doc: Any, version: int) -> bool:
         validator = self._fast.get(version)
         if validator is None:
+            import jsonschema_rs
+
             validator = self._fast[version] = jsonschema_rs.validator_for(self._schemas[version])
         if not validator.is_valid(doc):
             return False
@@ -126,6 +131,8 @@ class SchemaRegistry:
     def _validator(self, version: int) -> jsonschema.protocols.Validator:
         validator = self._detailed.get(version)
         if validator is None:
+            import jsonschema
+
             base = jsonschema.validators.validator_for(self._schemas[version])
             strict = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
                 base, type_checker=base.TYPE_CHECKER.redefine("integer", _is_int)

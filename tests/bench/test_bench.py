@@ -37,6 +37,8 @@ OPERATIONS = {
     "diff of a 30-scan commit": ["git cat-file --batch (60 blobs, floor)", "DeepDiff"],
     "log of one paper over 6 revisions": ["git log -p --follow"],
     "migrate 30 v3 scans": ["parse + canonical write (floor)"],
+    "add 30 new scans from JSON Lines on stdin": ["parse + canonical write (floor)"],
+    "rescan a batch of 30 scans": ["tools/diff A B"],
     "whole-history statistics (7 commits)": ["git log --raw + each blob once"],
 }
 

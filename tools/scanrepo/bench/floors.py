@@ -6,13 +6,15 @@
   JOBS processes: what any validator must do before it checks anything.
 - ``rewrite LIST OUT JOBS``: parse every file and write its canonical form under OUT, in JOBS
   processes: what any migration must do besides the migration itself.
+- ``rewrite-lines OUT JOBS``: the same for JSON Lines on standard input (one scan a line), each
+  written at its place in the scan layout under OUT: what adding a scanner's output must do.
 - ``deepdiff REPO A B SAMPLE``: read the scans commit B changed since A (one ``git cat-file
   --batch``), parse both sides, and compare SAMPLE pairs with DeepDiff.
 - ``history-blobs REPO``: one ``git log --raw`` over scans/ and every distinct blob it names
   read once, by one ``git cat-file --batch``: the least work of whole-history statistics.
 
-Only the standard library and scanrepo.format.strictjson are imported up front, so start-up
-costs what a small tool's start-up costs.
+Only the standard library and scanrepo.format's strict parser, canonical form and paper keys
+are imported up front, so start-up costs what a small tool's start-up costs.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from scanrepo.format.canonical import canonical_bytes
+from scanrepo.format.keys import scan_path
 from scanrepo.format.strictjson import parse_strict
 
 CHUNK = 64
+T = TypeVar("T")
 
 
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+def _chunks(items: Sequence[T]) -> list[Sequence[T]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
@@ -40,13 +45,24 @@ def _parse_chunk(paths: Sequence[str]) -> int:
     return len(paths)
 
 
+def _write_canonical(target: Path, scan: Any) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(canonical_bytes(scan))
+
+
 def _rewrite_chunk(job: tuple[str, Sequence[str]]) -> int:
     out, paths = job
     for path in paths:
-        target = Path(out, path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(canonical_bytes(parse_strict(Path(path).read_bytes())))
+        _write_canonical(Path(out, path), parse_strict(Path(path).read_bytes()))
     return len(paths)
+
+
+def _rewrite_lines_chunk(job: tuple[str, Sequence[bytes]]) -> int:
+    out, lines = job
+    for line in lines:
+        scan = parse_strict(line)
+        _write_canonical(Path(out, scan_path(scan, scan["scan_version"])), scan)
+    return len(lines)
 
 
 def _listed(list_file: str) -> list[str]:
@@ -64,6 +80,13 @@ def rewrite(list_file: str, out: str, jobs: str) -> None:
     with ProcessPoolExecutor(int(jobs)) as pool:
         done = pool.map(_rewrite_chunk, [(out, chunk) for chunk in _chunks(paths)])
         assert sum(done) == len(paths)
+
+
+def rewrite_lines(out: str, jobs: str) -> None:
+    lines = [line for line in sys.stdin.buffer.read().splitlines() if line.strip()]
+    with ProcessPoolExecutor(int(jobs)) as pool:
+        done = pool.map(_rewrite_lines_chunk, [(out, chunk) for chunk in _chunks(lines)])
+        assert sum(done) == len(lines)
 
 
 def _git(repo: str, *args: str) -> bytes:
@@ -125,6 +148,7 @@ def history_blobs(repo: str) -> None:
 COMMANDS: dict[str, Callable[..., None]] = {
     "parse": parse,
     "rewrite": rewrite,
+    "rewrite-lines": rewrite_lines,
     "deepdiff": deepdiff,
     "history-blobs": history_blobs,
 }

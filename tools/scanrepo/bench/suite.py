@@ -8,6 +8,7 @@ full-size time estimated from the two (see ``measure.linear_estimate``); the tab
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -285,7 +286,8 @@ class Plan:
             self.cmd(_python(tool, old, new), corpus.repo, ok=(1,)),
         )
 
-    def _changed(self, corpus: Corpus, number: int) -> list[tuple[str, str]]:
+    def _diff_tree(self, corpus: Corpus, number: int) -> list[tuple[str, str, str]]:
+        """(old blob, new blob, path) of every scan commit ``number`` changed."""
         out = git(
             corpus.repo,
             "diff-tree",
@@ -296,7 +298,15 @@ class Plan:
             "--",
             "scans/",
         )
-        return [(m[2], m[3]) for line in out.splitlines() if (m := line.split("\t")[0].split())]
+        found = []
+        for line in out.splitlines():
+            meta, path = line.split("\t", 1)
+            fields = meta.split()
+            found.append((fields[2], fields[3], path))
+        return found
+
+    def _changed(self, corpus: Corpus, number: int) -> list[tuple[str, str]]:
+        return [(old, new) for old, new, _ in self._diff_tree(corpus, number)]
 
     def diff_operation(self) -> Operation:
         spec = self.sizes.main
@@ -327,6 +337,75 @@ class Plan:
                 Anchor(catfile, Target("within", 3), catfile.label),
                 Anchor(deep, Target("faster", 20), "DeepDiff"),
             ),
+        )
+
+    # --- add --------------------------------------------------------------------------------
+
+    def _json_lines(self, name: str, directory: Path, paths: list[str]) -> Path:
+        """The scans at ``paths`` (relative to ``directory``), one compact JSON a line: what a
+        scanner writes to tools/add's standard input."""
+        out = self.space.path(f"{name}.jsonl")
+        with out.open("wb") as stream:
+            for path in paths:
+                scan = json.loads((directory / path).read_bytes())
+                text = json.dumps(scan, ensure_ascii=False, separators=(",", ":"))
+                stream.write(text.encode() + b"\n")
+        return out
+
+    def add_operation(self) -> Operation:
+        """New scans into a repository that has none of their papers."""
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        files = corpus.scan_files(corpus.repo)  # every paper at v4, the newest version
+        lines = self._json_lines(f"{spec.name}-new-scans", corpus.repo, files)
+        run_dir = self.space.path(f"add-{spec.name}")
+
+        def empty_repository() -> None:
+            shutil.rmtree(run_dir, ignore_errors=True)
+            (run_dir / "scans").mkdir(parents=True)
+            git(run_dir, "init", "--quiet")
+
+        ours = Subject(
+            f"add@{spec.name}",
+            "tools/add -",
+            self.cmd(_python(_tool("add"), "-"), run_dir, stdin=lines),
+            prepare=empty_repository,
+        )
+        out = self.space.path(f"rewrite-lines-{spec.name}")
+        floor = Subject(
+            f"rewrite-lines-floor@{spec.name}",
+            "parse + canonical write (floor)",
+            self.cmd(_floor("rewrite-lines", out, str(self.jobs)), self.space.scratch, stdin=lines),
+            prepare=lambda: shutil.rmtree(out, ignore_errors=True),
+        )
+        return Operation(
+            f"add {_count(len(files), 'new scan')} from JSON Lines on stdin",
+            ours,
+            (Anchor(floor, Target("within", 3), floor.label),),
+        )
+
+    def rescan_operation(self) -> Operation:
+        """The big commit's scans added with --rescan to a checkout of the commit before it."""
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        number = spec.commits  # the big commit, checked out in corpus.repo
+        paths = [path for _, _, path in self._diff_tree(corpus, number)]
+        lines = self._json_lines(f"{spec.name}-big-commit-rescans", corpus.repo, paths)
+        parent = self.space.path(f"parent-{spec.name}")
+        git(corpus.repo, "clone", "--quiet", "--shared", "--no-checkout", ".", str(parent))
+        git(parent, "checkout", "--quiet", "--detach", corpus.commits[number - 1])
+        run_dir = self.space.path(f"rescan-{spec.name}")
+        ours = Subject(
+            f"add-rescan@{spec.name}",
+            "tools/add --rescan -",
+            self.cmd(_python(_tool("add"), "--rescan", "-"), run_dir, stdin=lines),
+            prepare=lambda: linked_copy(parent, run_dir),
+        )
+        diff = self.diff(spec, number)
+        return Operation(
+            f"rescan a batch of {_count(len(paths), 'scan')}",
+            ours,
+            (Anchor(diff, Target("within", 3), diff.label),),
         )
 
     # --- log --------------------------------------------------------------------------------
@@ -386,6 +465,8 @@ class Plan:
             self.diff_operation(),
             self.log_operation(),
             self.migrate_operation(),
+            self.add_operation(),
+            self.rescan_operation(),
             self.stats_operation(),
         ]
 

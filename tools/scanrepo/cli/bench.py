@@ -19,7 +19,7 @@ RESULTS_DIR = TOOLS.parent / "bench-results"
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="tools/bench",
-        description="Time validate, diff, log and migrate on generated corpora against the "
+        description="Time validate, diff, log, migrate and add on generated corpora against the "
         "tools a user would otherwise use (check-jsonschema, git, DeepDiff) and the least-work "
         "floors, in one run; print the table of ratios and write every figure as JSON. "
         "Exit 0 when the run completed (a missed target is reported, not an error).",

@@ -182,3 +182,21 @@ def test_a_sample_faster_than_its_base_estimates_its_own_time_never_a_negative_o
 def test_the_quick_run_is_in_ci() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "tools/bench --quick" in ci
+
+
+def test_only_measures_the_named_operations_and_builds_only_their_corpora(
+    tmp_path: Path,
+) -> None:
+    other = CorpusSpec(40, 2)  # only the scaling series would need it
+    sizes = Sizes(**{**TINY.__dict__, "scaling": (TINY_CORPUS, other)})
+    report = benchmark(
+        sizes, tmp_path, lambda text: None, only=("validate", "log"), scaling=False
+    ).report
+    assert [r["operation"] for r in report["rows"]] == [
+        "validate 30 scans",
+        "validate 30 scans",
+        "log of one paper over 6 revisions",
+    ]
+    assert report["scaling"] == []
+    assert [c["scans"] for c in report["corpora"]] == [30]
+    assert not list(tmp_path.glob(f"{other.name}-*"))

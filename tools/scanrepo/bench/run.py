@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import compileall
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanrepo.bench.corpora import Corpus, CorpusSpec, ensure_corpus
 from scanrepo.bench.results import Results, machine
 from scanrepo.bench.suite import (
     TOOLS,
@@ -33,32 +32,25 @@ class Outcome:
     report: dict[str, Any]  # everything, for the JSON file
 
 
-def _build(
-    cache: Path, specs: Sequence[CorpusSpec], progress: Progress
-) -> tuple[dict[CorpusSpec, Corpus], float]:
-    corpora: dict[CorpusSpec, Corpus] = {}
-    spent = 0.0
-    for spec in specs:
-        start = time.perf_counter()
-        corpora[spec], built = ensure_corpus(cache, spec)
-        took = time.perf_counter() - start
-        spent += took
-        verb = f"built in {took:.0f} s" if built else "cached"
-        progress(f"corpus {spec.scans:,} scans, {spec.commits} commits: {verb}")
-    return corpora, spent
-
-
-def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
+def benchmark(
+    sizes: Sizes,
+    cache: Path,
+    progress: Progress,
+    *,
+    only: Collection[str] = (),
+    scaling: bool = True,
+) -> Outcome:
+    """Measure every operation (or those named in ``only``) and, with ``scaling``, their
+    scaling series."""
     started = time.perf_counter()
     load_before = machine()["load_average"]
     # as in a normal checkout, our modules are byte-compiled before the first timed run
     compileall.compile_dir(TOOLS / "scanrepo", quiet=1)
-    corpora, build_seconds = _build(cache, sizes.corpora, progress)
-    measure_start = time.perf_counter()
     with scratch_space(cache) as scratch:
-        plan = Plan(sizes, Workspace(corpora, scratch))
-        operations = plan.operations()
-        points = plan.points()
+        space = Workspace(cache, scratch, progress)
+        plan = Plan(sizes, space)
+        operations = plan.operations(only)
+        points = plan.points(only) if scaling else []
         runner = Runner(progress)
         for op in operations:
             progress(op.title)
@@ -71,6 +63,8 @@ def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
                 sizes.large_repetitions if large else sizes.repetitions,
             )
     finished = time.perf_counter()
+    corpora = space.corpora
+    build_seconds = space.build_seconds
     results = Results(runner.figures)
     report = {
         "machine": machine(),
@@ -80,9 +74,10 @@ def benchmark(sizes: Sizes, cache: Path, progress: Progress) -> Outcome:
         "corpora": [
             {"scans": s.scans, "commits": s.commits, "path": str(corpora[s].root)}
             for s in sizes.corpora
+            if s in corpora
         ],
         "build_s": round(build_seconds, 1),
-        "measure_s": round(finished - measure_start, 1),
+        "measure_s": round(finished - started - build_seconds, 1),
         "total_s": round(finished - started, 1),
         "rows": results.rows(operations),
         "scaling": results.series(points),

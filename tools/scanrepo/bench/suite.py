@@ -13,13 +13,14 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from scanrepo.bench.corpora import Corpus, CorpusSpec, git, linked_copy
+from scanrepo.bench.corpora import Corpus, CorpusSpec, ensure_corpus, git, linked_copy
 from scanrepo.bench.measure import (
     Command,
     Figures,
@@ -31,6 +32,9 @@ from scanrepo.bench.measure import (
 from scanrepo.toolkit import SCHEMA_DIR
 
 TOOLS = Path(__file__).resolve().parents[2]
+
+# The operations by the name ``tools/bench --only`` selects them with, in the table's order.
+OPERATIONS = ("validate", "diff", "log", "migrate", "add", "rescan", "stats")
 
 # Whole-history statistics, measured without the blob cache: every blob is read, as by the
 # anchor (a second run with the cache reads none).
@@ -142,10 +146,24 @@ class Point:
 
 @dataclass
 class Workspace:
-    """The corpora by spec and a scratch directory on the same file system (for hard links)."""
+    """The corpora, built or reused on first use, and a scratch directory on the same file
+    system (for hard links)."""
 
-    corpora: dict[CorpusSpec, Corpus]
+    cache: Path
     scratch: Path
+    progress: Callable[[str], None]
+    corpora: dict[CorpusSpec, Corpus] = field(default_factory=dict)
+    build_seconds: float = 0.0
+
+    def corpus(self, spec: CorpusSpec) -> Corpus:
+        if spec not in self.corpora:
+            start = time.perf_counter()
+            self.corpora[spec], built = ensure_corpus(self.cache, spec)
+            took = time.perf_counter() - start
+            self.build_seconds += took
+            verb = f"built in {took:.0f} s" if built else "cached"
+            self.progress(f"corpus {spec.scans:,} scans, {spec.commits} commits: {verb}")
+        return self.corpora[spec]
 
     def path(self, name: str) -> Path:
         return self.scratch / name
@@ -188,7 +206,7 @@ class Plan:
         self.jobs = os.cpu_count() or 1
 
     def corpus(self, spec: CorpusSpec) -> Corpus:
-        return self.space.corpora[spec]
+        return self.space.corpus(spec)
 
     def cmd(
         self,
@@ -459,27 +477,42 @@ class Plan:
 
     # --- all --------------------------------------------------------------------------------
 
-    def operations(self) -> list[Operation]:
-        return [
-            self.validate_operation(),
-            self.diff_operation(),
-            self.log_operation(),
-            self.migrate_operation(),
-            self.add_operation(),
-            self.rescan_operation(),
-            self.stats_operation(),
-        ]
+    def operations(self, only: Collection[str] = ()) -> list[Operation]:
+        """Every operation, or those named in ``only`` (names from ``OPERATIONS``)."""
+        build = {
+            "validate": self.validate_operation,
+            "diff": self.diff_operation,
+            "log": self.log_operation,
+            "migrate": self.migrate_operation,
+            "add": self.add_operation,
+            "rescan": self.rescan_operation,
+            "stats": self.stats_operation,
+        }
+        assert tuple(build) == OPERATIONS
+        return [make() for name, make in build.items() if not only or name in only]
 
-    def points(self) -> list[Point]:
+    def points(self, only: Collection[str] = ()) -> list[Point]:
+        """Every scaling series, or those named in ``only``."""
         s = self.sizes
         found: list[Point] = []
-        for spec in s.scaling:
-            work = _count(spec.scans, "scan")
-            found.append(Point("validate", work, spec.scans, self.validate(spec)))
-        for spec in s.scaling:
-            found.append(
-                Point("migrate", _count(spec.scans, "v3 scan"), spec.scans, self.migrate(spec))
-            )
+        if not only or "validate" in only:
+            for spec in s.scaling:
+                work = _count(spec.scans, "scan")
+                found.append(Point("validate", work, spec.scans, self.validate(spec)))
+        if not only or "migrate" in only:
+            for spec in s.scaling:
+                found.append(
+                    Point("migrate", _count(spec.scans, "v3 scan"), spec.scans, self.migrate(spec))
+                )
+        if not only or "diff" in only:
+            found.extend(self._diff_points())
+        if not only or "log" in only:
+            found.extend(self._log_points())
+        return found
+
+    def _diff_points(self) -> list[Point]:
+        s = self.sizes
+        found: list[Point] = []
         ordinary = len(self._changed(self.corpus(s.main), s.ordinary_diff_commit))
         found.append(
             Point(
@@ -496,6 +529,11 @@ class Plan:
                     "diff", _count(big, "changed scan"), spec.scans, self.diff(spec, spec.commits)
                 )
             )
+        return found
+
+    def _log_points(self) -> list[Point]:
+        s = self.sizes
+        found: list[Point] = []
         for revisions in s.log_revisions:
             found.append(
                 Point(

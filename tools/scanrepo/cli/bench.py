@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scanrepo.bench.results import describe_machine, scaling_table, table
 from scanrepo.bench.run import benchmark
-from scanrepo.bench.suite import FULL, QUICK, TOOLS
+from scanrepo.bench.suite import FULL, OPERATIONS, QUICK, TOOLS
 from scanrepo.cli.common import EXIT_OK, ArgumentParser, emit, run
 
 RESULTS_DIR = TOOLS.parent / "bench-results"
@@ -36,6 +36,20 @@ def build_parser() -> ArgumentParser:
         default=RESULTS_DIR / "bench.json",
         metavar="FILE",
         help="where to write the JSON results (default: bench-results/bench.json)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=OPERATIONS,
+        default=[],
+        metavar="NAME",
+        help="measure only this operation and its scaling series; repeatable "
+        f"({', '.join(OPERATIONS)}; default: all). The corpora it needs are built, no others",
+    )
+    parser.add_argument(
+        "--no-scaling",
+        action="store_true",
+        help="measure the table's rows only, not the scaling series",
     )
     parser.add_argument(
         "--repetitions",
@@ -66,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.repetitions < 1:
             parser.error("--repetitions must be at least 1")
         sizes = replace(sizes, repetitions=args.repetitions)
-    outcome = benchmark(sizes, args.cache, _progress)
+    outcome = benchmark(sizes, args.cache, _progress, only=args.only, scaling=not args.no_scaling)
     report = {"quick": args.quick, **outcome.report}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(

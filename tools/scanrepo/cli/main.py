@@ -22,6 +22,7 @@ COMMANDS = {
     "merge-driver": "scanrepo.cli.merge_driver",
     "resolve": "scanrepo.cli.resolve",
     "bench": "scanrepo.cli.bench",
+    "schema": "scanrepo.cli.schema",
 }
 
 

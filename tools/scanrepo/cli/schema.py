@@ -1,0 +1,89 @@
+"""tools/schema: the lifecycle of the scan format's versions, one subcommand each.
+
+Each subcommand is a pair in ``SUBCOMMANDS``: a function adding its arguments and one running
+it; the work is done in ``scanrepo.schema``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, scan_version
+from scanrepo.errors import ScanRepoError
+from scanrepo.toolkit import SCHEMA_DIR
+
+Arguments = Callable[[argparse.ArgumentParser], None]
+Run = Callable[[argparse.Namespace], int]
+
+
+def _diff_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "versions",
+        nargs="*",
+        type=scan_version,
+        metavar="VERSION",
+        help="two versions A B (default: the two newest); with --rev, the versions to compare "
+        "(default: all)",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--rev",
+        metavar="REV",
+        help="compare each version's file at REV with the working tree (or A..B, A...B as "
+        "git reads them); a released version's changed schema is marked frozen",
+    )
+    mode.add_argument(
+        "--frozen",
+        action="store_true",
+        help="compare each released version's schema with its state when released",
+    )
+    parser.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from scanrepo.render.schema_diff import render_json, render_markdown, render_text
+    from scanrepo.schema import revisions
+    from scanrepo.schema.stored import read_schemas
+    from scanrepo.vcs.repo import GitRepo
+
+    if args.rev is not None or args.frozen:
+        with GitRepo(Path.cwd()) as repo:
+            if args.frozen:
+                if args.versions:
+                    raise ScanRepoError("--frozen takes no versions")
+                diffs = revisions.against_release(repo, SCHEMA_DIR)
+            else:
+                diffs = revisions.between_revisions(repo, SCHEMA_DIR, args.rev, args.versions)
+    else:
+        diffs = [revisions.between_versions(read_schemas(SCHEMA_DIR), args.versions)]
+    render = {"text": render_text, "markdown": render_markdown, "json": render_json}
+    sys.stdout.write(render[args.format](diffs))
+    if args.frozen and not diffs and args.format == "text":
+        emit("no released schema has changed")
+    return EXIT_PROBLEMS if any(d.status != "unchanged" for d in diffs) else EXIT_OK
+
+
+SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
+    "diff": (
+        "every difference between two schemas, where it lands in a scan and what it asks of "
+        "the migration; exit 0 no change, 1 changes, 2 error",
+        _diff_arguments,
+        _diff,
+    ),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = ArgumentParser(
+        prog="tools/schema",
+        description="The lifecycle of the scan format's versions (see README.md, 'Schema "
+        "lifecycle').",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, arguments, _) in SUBCOMMANDS.items():
+        arguments(sub.add_parser(name, help=help_text, description=help_text))
+    args = parser.parse_args(argv)
+    return SUBCOMMANDS[args.command][2](args)

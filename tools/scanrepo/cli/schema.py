@@ -66,7 +66,46 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(d.status != "unchanged" for d in diffs) else EXIT_OK
 
 
+def _new_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options: the next version is the newest plus one
+
+
+def _new(args: argparse.Namespace) -> int:
+    from scanrepo.schema.scaffold import plan_new_version, write_scaffold
+    from scanrepo.toolkit import LOCATION
+
+    root = LOCATION.require()
+    if LOCATION.source == "the package":
+        raise ScanRepoError(
+            f"the schemas in use are the package's own ({LOCATION.schema_dir}); tools/schema "
+            "new writes a repository's schema/ and migrations/: copy them into it first"
+        )
+    scaffold = plan_new_version(root, LOCATION.schema_dir, LOCATION.migrations_dir)
+    write_scaffold(scaffold)
+    old, new = scaffold.old, scaffold.new
+    for path in scaffold.files:
+        emit(f"wrote {path.relative_to(root)}")
+    emit(
+        f"""
+v{new} is the newest version; the chain loads and every tool works at it. Next:
+  1. edit schema/v{new}.json: the change v{new} makes (add a description to what you add)
+  2. edit migrations/v{old}_to_v{new}.py: its docstring, upgrade and downgrade
+     (migrations/README.md says how)
+  3. tools/schema diff          what changed from v{old}, and what each change asks of it
+  4. tools/schema check {old}       the migration proved against both schemas
+  5. tools/schema docs          the reference pages and the changelog in docs/schema/
+  6. tests in tests/migrate/ (migrations/README.md, "Testing it"), then commit
+  7. tools/migrate --to {new} --dry-run, then tools/migrate --to {new} --commit"""
+    )
+    return EXIT_OK
+
+
 SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
+    "new": (
+        "scaffold the next version: its schema, its migration and the editor settings",
+        _new_arguments,
+        _new,
+    ),
     "diff": (
         "every difference between two schemas, where it lands in a scan and what it asks of "
         "the migration; exit 0 no change, 1 changes, 2 error",

@@ -7,9 +7,11 @@ it; the work is done in ``scanrepo.schema``.
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, scan_version
 from scanrepo.errors import ScanRepoError
@@ -100,6 +102,74 @@ v{new} is the newest version; the chain loads and every tool works at it. Next:
     return EXIT_OK
 
 
+def _docs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a page in docs/schema/ is missing or stale",
+    )
+    parser.add_argument(
+        "--example",
+        type=Path,
+        metavar="SCAN",
+        help="the real scan the examples come from (default: the tests' fixture, else the "
+        "first scan in scans/)",
+    )
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from scanrepo.errors import MigrationError, StepInvalidError
+    from scanrepo.fs.atomic import write_files
+    from scanrepo.schema import docs
+    from scanrepo.schema.stored import read_schemas
+    from scanrepo.toolkit import LOCATION, Toolkit
+
+    root = LOCATION.require()
+    toolkit = Toolkit()
+    example_path = args.example or docs.default_example(root)
+    example = None if example_path is None else docs.read_example(example_path)
+    source = "" if example_path is None else _shown(example_path, root)
+
+    def migrate(doc: Any, version: int) -> Any:
+        try:
+            return toolkit.chain.migrate(copy.deepcopy(doc), version)
+        except (MigrationError, StepInvalidError):
+            return None
+
+    pages = docs.render_docs(
+        read_schemas(LOCATION.schema_dir), LOCATION.migrations_dir, example, source, migrate
+    )
+    docs_dir = root / docs.DOCS_DIR
+    stale = docs.stale(docs_dir, pages)
+    if args.check:
+        for name in stale:
+            emit(f"stale: {docs.DOCS_DIR / name}", sys.stderr)
+        if stale:
+            emit("run tools/schema docs to regenerate them", sys.stderr)
+            return EXIT_PROBLEMS
+        emit(f"{docs.DOCS_DIR} is up to date ({len(pages)} pages checked)")
+        return EXIT_OK
+    if not stale:
+        emit(f"{docs.DOCS_DIR} is up to date ({len(pages)} pages): nothing written")
+        return EXIT_OK
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    write_files({docs_dir / n: pages[n].encode("utf-8") for n in stale if n in pages})
+    for name in stale:
+        if name not in pages:
+            (docs_dir / name).unlink()
+            emit(f"removed {docs.DOCS_DIR / name} (no such version)")
+        else:
+            emit(f"wrote {docs.DOCS_DIR / name}")
+    return EXIT_OK
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
 SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
     "new": (
         "scaffold the next version: its schema, its migration and the editor settings",
@@ -111,6 +181,11 @@ SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
         "the migration; exit 0 no change, 1 changes, 2 error",
         _diff_arguments,
         _diff,
+    ),
+    "docs": (
+        "write the reference page of every version and the changelog in docs/schema/",
+        _docs_arguments,
+        _docs,
     ),
 }
 

@@ -372,10 +372,12 @@ def _patterns(old: Facts, new: Facts, found: Found) -> Iterable[_Found]:
 
 def _collapse(found: list[_Found]) -> list[SchemaChange]:
     """Changes that land in many places the same way as one each, ``*`` where places differ."""
-    groups: dict[tuple[str, str, str, int, Any], list[_Found]] = {}
+    groups: dict[tuple[str, str, str, int, Any, Condition], list[_Found]] = {}
     for change in found:
         head = change.path[0] if change.path else None
-        key = (change.kind, change.detail, change.migration, len(change.path), head)
+        # a rule of a branch is that branch's: never merged with another condition's
+        branch = change.condition if change.kind.startswith("rule ") else ()
+        key = (change.kind, change.detail, change.migration, len(change.path), head, branch)
         groups.setdefault(key, []).append(change)
     changes = []
     for members in groups.values():

@@ -90,10 +90,11 @@ def _value_at(doc: Any, path: ScanPath) -> tuple[bool, Any]:
             if not isinstance(values, list) or not values:
                 return False, None
             node = values[0]
-        elif (isinstance(segment, int) and isinstance(node, list) and segment < len(node)) or (
-            isinstance(segment, str) and isinstance(node, dict) and segment in node
-        ):
-            node = node[segment]
+        elif isinstance(node, dict | list):
+            try:
+                node = node[segment]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                return False, None
         else:
             return False, None
     return True, node

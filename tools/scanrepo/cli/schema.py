@@ -193,11 +193,16 @@ SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = ArgumentParser(
         prog="tools/schema",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The lifecycle of the scan format's versions (see README.md, 'Schema "
         "lifecycle').",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    usages = []
     for name, (help_text, arguments, _) in SUBCOMMANDS.items():
-        arguments(sub.add_parser(name, help=help_text, description=help_text))
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        arguments(command)
+        usages.append(command.format_usage().removeprefix("usage: ").strip())
+    parser.epilog = "subcommands:\n" + "\n".join(f"  {usage}" for usage in usages)
     args = parser.parse_args(argv)
     return SUBCOMMANDS[args.command][2](args)

@@ -83,9 +83,12 @@ def locate(cwd: Path | None = None) -> Location:
             return Location(Path(home).resolve(), "$SCANREPO_HOME", tuple(looked))
     else:
         looked.append("in $SCANREPO_HOME (not set)")
-    start = (cwd or Path.cwd()).resolve()
-    looked.append(f"in the repository around {start}")
-    if found := _repository_root(start):
+    try:
+        start: Path | None = (cwd or Path.cwd()).resolve()
+    except OSError:  # the current directory was removed
+        start = None
+    looked.append(f"in the repository around {start or 'the current directory (gone)'}")
+    if start is not None and (found := _repository_root(start)):
         return Location(found, "this repository", tuple(looked))
     looked.append(f"in the package, {PACKAGED}")
     if _complete(PACKAGED):

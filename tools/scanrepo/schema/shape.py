@@ -237,11 +237,13 @@ class Shape:
     def merged(self, path: ScanPath) -> Facts:
         """What a value at ``path`` meets in whichever case it is: each condition's facts with
         those of the conditions it lies under, and the unconditional ones alone unless the
-        conditions cover every case (an ``if`` with its ``else``)."""
+        conditions cover every case (an ``if`` with its ``else``) or there are none."""
         conditions = self.conditions(path)
         leaves = [c for c in conditions if not any(o[: len(c)] == c != o for o in conditions)]
         covered = all(bool(c) and _sibling(c) in conditions for c in leaves)
-        cases = leaves if covered else [*leaves, ()]
+        # a place only branches speak of is described by them (outside them it is unconstrained,
+        # and usually not allowed by its object at all)
+        cases = leaves if covered or () not in conditions else [*leaves, ()]
         result: Facts | None = None
         for case in dict.fromkeys(cases):
             facts = Facts()

@@ -5,9 +5,10 @@ Both schemas are walked into facts by scan path and condition (``shape``) and co
 place: condition by condition where both put the same ``if``/``then``/``else`` conditions on a
 place, else with each side's cases merged (what a value there meets in whichever case), so
 moving a section out of a branch still shows what changed inside it; a branch only one side has
-is a ``rule added`` or ``rule removed`` where it starts. A change that lands in many places the same way (a member added to ``$defs/item``,
-which every checklist item uses) is one ``SchemaChange`` whose path has ``*`` where the places
-differ (``$.checklist.*.*.confidence``), with ``count`` the number of places. Annotations
+is a ``rule added`` or ``rule removed`` where it starts. A change that lands in many places
+the same way (a member added to ``$defs/item``, which every checklist item uses) is one
+``SchemaChange`` whose path has ``*`` where the places differ (``$.checklist.*.*.confidence``),
+with ``count`` the number of places. Annotations
 (``description``, ``title``, ``examples``, ``$comment``, ...) never decide validity and are no
 change here.
 

@@ -2,12 +2,14 @@
 
 A ``Reading`` is a blob parsed strictly, validated and migrated in memory to the newest version,
 reduced to its checklist answers, its paper type and title, and a digest of its meaning; or the
-first problem that stopped it. Readings are costly (parse, validate, migrate) and are needed
-again on every run over the same history, so they are kept in a SQLite file in the repository's
-git directory (``.git/scanrepo-cache/``). A blob id names its content, so a stored reading is
-always the reading of that blob, as long as the code that reads it is the same: the cache file's
-name holds a fingerprint of the schemas, the migrations and ``READING_FORMAT``, and a cache made
-with other ones is never read. Removing the directory clears every cache.
+first problem that stopped it. A *summary* is a reading as a few hundred bytes: what the walk
+holds between the revisions that need it, what worker processes send back, and what the cache
+stores. Readings are costly (parse, validate, migrate) and are needed again on every run over
+the same history, so their summaries are kept in a SQLite file in the repository's git
+directory (``.git/scanrepo-cache/``). A blob id names its content, so a stored summary is always
+that of the blob, as long as the code that reads it is the same: the cache file's name holds a
+fingerprint of the schemas, the migrations and ``READING_FORMAT``, and a cache made with other
+ones is never read. Removing the directory clears every cache.
 """
 
 from __future__ import annotations

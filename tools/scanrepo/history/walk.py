@@ -1,10 +1,11 @@
 """A walk through the history of every scan: each revision of each paper with the readings of
 its two sides, oldest commit first.
 
-The revisions come from one ``git log`` (``history.gitlog``). Each distinct blob is read once: those
-not in the reading cache are fetched in one batch through one ``git cat-file --batch`` process,
-read (parse, validate, migrate to the newest version) and stored in the cache; the walk then
-takes every reading from the cache, keeping in memory only those a later revision still needs.
+The revisions come from one ``git log`` (``history.gitlog``). Each distinct blob is read once:
+those not in the reading cache are fetched through one ``git cat-file --batch`` process, in the
+order the walk first needs them, read in worker processes (parse, validate, migrate to the
+newest version, summarize) while the walk goes on, and stored in the cache as they come. The
+walk keeps a blob's summary (``history.cache``) only while a later revision still needs it.
 
 A revision is of one of these kinds:
 

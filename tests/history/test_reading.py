@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import canonical, fixture_doc
+from conftest import canonical, fixture_doc, git
 from scanrepo.format import model
 from scanrepo.history.cache import (
     CACHE_DIR,
@@ -18,6 +18,7 @@ from scanrepo.history.cache import (
     Reading,
     expand,
     layout_id,
+    migrated_blob,
     read_blob,
     semantic_digest,
     summarize,
@@ -141,3 +142,27 @@ def test_worker_processes_and_the_cache_give_the_figures_one_process_gives(
         assert other.kinds == alone.kinds
         assert other.items == alone.items
         assert other.source_pairs == alone.source_pairs
+
+
+def test_a_migrated_scan_names_the_blob_of_its_canonical_form(tmp_path: Path) -> None:
+    doc = fixture_doc()
+    written = tmp_path / "scan.json"
+    written.write_bytes(canonical(doc))  # the standard library's writing of the canonical form
+    expected = git(tmp_path, "hash-object", str(written)).stdout.strip()
+    assert migrated_blob(doc) == expected
+
+
+def test_no_blob_is_named_where_its_reading_could_differ() -> None:
+    with_float = fixture_doc()
+    with_float[model.HN_DATA]["total_points"] = 1.5
+    assert migrated_blob(with_float) is None
+    deep = fixture_doc()
+    nested: dict[str, Any] = {}
+    deep[model.HN_DATA]["extra"] = nested
+    for _ in range(70):  # beyond the strict parser's nesting limit
+        nested["x"] = {}
+        nested = nested["x"]
+    assert migrated_blob(deep) is None
+    surrogate = fixture_doc()
+    surrogate[model.KEY_FINDINGS] = "\ud800"
+    assert migrated_blob(surrogate) is None

@@ -31,6 +31,8 @@ import orjson
 
 from scanrepo.diff.compare import ScanSide
 from scanrepo.format import model
+from scanrepo.format.canonical import _plain_without_floats, canonical_bytes
+from scanrepo.format.strictjson import MAX_BYTES, _deeper_than_limit
 from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
@@ -99,12 +101,18 @@ def _dump(value: Any) -> bytes:
 
 
 def read_blob(data: bytes, path: str, readers: Readers) -> Reading:
-    _version, doc, problems = readers.read(ScanSide(path, data))
+    return _read(data, path, readers)[0]
+
+
+def _read(data: bytes, path: str, readers: Readers) -> tuple[Reading, str | None]:
+    """The reading of a blob, and the blob id of its scan migrated and written canonically (see
+    ``migrated_blob``) if it was migrated."""
+    version, doc, problems = readers.read(ScanSide(path, data))
     if doc is None:
         first = problems[0] if problems else Problem(path, None, None, "$", "unreadable")
-        return Reading(None, None, None, {}, first)
+        return Reading(None, None, None, {}, first), None
     title = doc[model.PAPER].get("title")
-    return Reading(
+    reading = Reading(
         semantic_digest(doc),
         str(doc[model.PAPER_TYPE]),
         title if isinstance(title, str) else None,
@@ -115,6 +123,26 @@ def read_blob(data: bytes, path: str, readers: Readers) -> Reading:
             for where, item in items(doc)
         },
     )
+    return reading, migrated_blob(doc) if version != readers.newest else None
+
+
+def migrated_blob(doc: dict[str, Any]) -> str | None:
+    """The blob id of a migrated scan ``doc`` in canonical form, as ``tools/migrate`` commits it,
+    when that blob is sure to read as ``doc`` again (so its reading is the reading of the blob
+    ``doc`` was migrated from, and need not be made twice); None when it is not sure.
+
+    It is sure when the canonical text holds no float (plain JSON parses back to the very
+    values) and the strict parser's limits (nesting, size) let it through; no other check of
+    the reader depends on anything but the document."""
+    if not _plain_without_floats(doc) or _deeper_than_limit(doc):
+        return None
+    try:
+        text = canonical_bytes(doc, plain=True)
+    except ValueError:  # a lone surrogate, which the strict parser refuses
+        return None
+    if len(text) > MAX_BYTES:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(text) + text, usedforsecurity=False).hexdigest()
 
 
 # A summary is a reading as bytes, small enough that a walk can hold one for every paper of a
@@ -190,14 +218,33 @@ def _ready() -> None:
     """A task that does nothing: submitting it starts every worker of a pool now."""
 
 
-def _read_chunk(chunk: list[tuple[str, str, bytes]]) -> tuple[list[tuple[str, bytes]], Layouts]:
+@dataclass(frozen=True)
+class Known:
+    """A blob's summary known without reading the blob (``migrated_blob``)."""
+
+    summary: bytes
+
+
+Content = bytes | Known
+# (blob id, summary, blob id of its scan migrated and written canonically, or None)
+Row = tuple[str, bytes, str | None]
+
+
+def _summarize_all(
+    chunk: Iterable[tuple[str, str, Content]], readers: Readers, layouts: Layouts
+) -> Iterator[Row]:
+    for blob, path, data in chunk:
+        if isinstance(data, Known):
+            yield blob, data.summary, None
+        else:
+            reading, migrated = _read(data, path, readers)
+            yield blob, summarize(reading, layouts), migrated
+
+
+def _read_chunk(chunk: list[tuple[str, str, Content]]) -> tuple[list[Row], Layouts]:
     assert _worker_readers is not None
     layouts: Layouts = {}
-    rows = [
-        (blob, summarize(read_blob(data, path, _worker_readers), layouts))
-        for blob, path, data in chunk
-    ]
-    return rows, layouts
+    return list(_summarize_all(chunk, _worker_readers, layouts)), layouts
 
 
 def reading_pool(readers: Readers, workers: int) -> ProcessPoolExecutor:
@@ -212,20 +259,19 @@ def reading_pool(readers: Readers, workers: int) -> ProcessPoolExecutor:
 
 
 def read_all(
-    blobs: Iterable[tuple[str, str, bytes]],
+    blobs: Iterable[tuple[str, str, Content]],
     count: int,
     readers: Readers,
     layouts: Layouts,
     pool: ProcessPoolExecutor | None,
-) -> Iterator[tuple[str, bytes]]:
-    """(blob id, summary) of each of ``count`` (blob id, path, content), in order, their
-    layouts added to ``layouts``; in ``pool``'s worker processes when there are enough, with
-    only a few chunks in flight at a time so that memory stays flat however long the history."""
+) -> Iterator[Row]:
+    """A row for each of ``count`` (blob id, path, content), in order, their layouts added to
+    ``layouts``; in ``pool``'s worker processes when there are enough, with only a few chunks in
+    flight at a time so that memory stays flat however long the history."""
     if pool is None or count < PARALLEL_THRESHOLD:
-        for blob, path, data in blobs:
-            yield blob, summarize(read_blob(data, path, readers), layouts)
+        yield from _summarize_all(blobs, readers, layouts)
         return
-    pending: deque[Future[tuple[list[tuple[str, bytes]], Layouts]]] = deque()
+    pending: deque[Future[tuple[list[Row], Layouts]]] = deque()
     iterator = iter(blobs)
     in_flight = 2 * pool._max_workers  # type: ignore[attr-defined]
     while True:

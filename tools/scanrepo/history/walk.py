@@ -37,6 +37,8 @@ from typing import Literal
 from scanrepo.fs.workers import PARALLEL_THRESHOLD
 from scanrepo.history.cache import (
     CACHE_DIR,
+    Content,
+    Known,
     Layouts,
     Reading,
     ReadingCache,
@@ -147,19 +149,31 @@ class History:
 
     def _read_missing(self, layouts: Layouts) -> Iterator[tuple[str, bytes]]:
         """(blob id, summary) of each blob the cache lacks, in the order the walk first needs
-        them, stored in the cache as they come."""
+        them, stored in the cache as they come. A blob that a migration wrote is not read when
+        the blob it was migrated from was read first (``cache.migrated_blob``)."""
         paths = {c.blob: c.path for c in self.missing}
-        contents = ((blob, paths[blob], data) for blob, data in self.repo.read_blobs(paths))
+        ahead = set(paths)  # not handed to the readers yet
+        known: dict[str, bytes] = {}
+
+        def contents() -> Iterator[tuple[str, str, Content]]:
+            for blob, data in self.repo.read_blobs(paths):
+                ahead.discard(blob)
+                summary = known.pop(blob, None)
+                yield blob, paths[blob], data if summary is None else Known(summary)
+
         batch: list[tuple[str, bytes]] = []
         total = len(paths)
-        for done, row in enumerate(read_all(contents, total, self.readers, layouts, self.pool), 1):
-            batch.append(row)
+        rows = read_all(contents(), total, self.readers, layouts, self.pool)
+        for done, (blob, summary, migrated) in enumerate(rows, 1):
+            if migrated in ahead:
+                known[migrated] = summary
+            batch.append((blob, summary))
             if len(batch) == _BATCH:
                 self.cache.put_many(batch, layouts)
                 batch = []
             if self.progress:
                 self.progress(done, total)
-            yield row
+            yield blob, summary
         self.cache.put_many(batch, layouts)
 
     def steps(self) -> Iterator[Step]:

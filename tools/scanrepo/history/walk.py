@@ -62,6 +62,7 @@ REVISION_KINDS: tuple[RevisionKind, ...] = (
 )
 Progress = Callable[[int, int], None] | None
 _BATCH = 500
+_SEGMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,21 @@ class History:
         known: dict[str, bytes] = {}
 
         def contents() -> Iterator[tuple[str, str, Content]]:
-            for blob, data in self.repo.read_blobs(paths):
-                ahead.discard(blob)
-                summary = known.pop(blob, None)
-                yield blob, paths[blob], data if summary is None else Known(summary)
+            order = list(paths)
+            # git is asked for a segment at a time, so that it is not asked for the blobs
+            # already known by then
+            for start in range(0, len(order), _SEGMENT):
+                segment = order[start : start + _SEGMENT]
+                ahead.difference_update(segment)
+                skipped = {blob: known.pop(blob) for blob in segment if blob in known}
+                fetched = self.repo.read_blobs([b for b in segment if b not in skipped])
+                for blob in segment:
+                    if blob in skipped:
+                        yield blob, paths[blob], Known(skipped[blob])
+                    else:
+                        found, data = next(fetched)
+                        assert found == blob, "git answers in the order asked"
+                        yield blob, paths[blob], data
 
         batch: list[tuple[str, bytes]] = []
         total = len(paths)

@@ -2,8 +2,8 @@
 its two sides, oldest commit first.
 
 The revisions come from one ``git log`` (``history.gitlog``). Each distinct blob is read once:
-those not in the reading cache are fetched through one ``git cat-file --batch`` process, in the
-order the walk first needs them, read in worker processes (parse, validate, migrate to the
+those not in the reading cache are fetched through ``git cat-file --batch``, in the order the
+walk first needs them, read in worker processes (parse, validate, migrate to the
 newest version, summarize) while the walk goes on, and stored in the cache as they come. The
 walk keeps a blob's summary (``history.cache``) only while a later revision still needs it.
 

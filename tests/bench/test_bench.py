@@ -16,7 +16,7 @@ from conftest import ROOT, git, run_tool
 from scanrepo.bench.corpora import CorpusSpec, ensure_corpus, linked_copy
 from scanrepo.bench.measure import Command, Sample, linear_estimate, run_command
 from scanrepo.bench.run import benchmark
-from scanrepo.bench.suite import Sizes
+from scanrepo.bench.suite import Runner, Sizes, Subject
 from scanrepo.errors import CommandFailedError
 
 TINY_CORPUS = CorpusSpec(30, 6)
@@ -40,6 +40,7 @@ OPERATIONS = {
     "add 30 new scans from JSON Lines on stdin": ["parse + canonical write (floor)"],
     "rescan a batch of 30 scans": ["tools/diff A B"],
     "whole-history statistics (7 commits)": ["git log --raw + each blob once"],
+    "whole-history statistics, cached (7 commits)": ["git log --raw + each blob once"],
 }
 
 
@@ -97,6 +98,54 @@ def test_the_cached_v3_corpus_is_untouched_by_the_migrations(outcome: dict[str, 
     assert git(v3, "status", "--porcelain").stdout == ""
     assert {p.parent.parent.name for p in v3.glob("scans/*/*/*.json")} == {"v3"}
     assert outcome["machine"]["cores"] >= 1
+
+
+def test_the_cached_statistics_row_reads_the_cache_its_warm_up_filled(
+    outcome: dict[str, Any],
+) -> None:
+    [cold, cached] = [r for r in outcome["rows"] if r["operation"].startswith("whole-history")]
+    assert "--no-cache" in cold["ours"] and "--no-cache" not in cached["ours"]
+    assert cached["target"] == "<= 1x"
+    # the cache went into a clone in the scratch space, not into the shared corpus
+    corpus = Path(outcome["corpora"][0]["path"])
+    assert not (corpus / "repo" / ".git" / "scanrepo-cache").exists()
+
+
+def test_every_timed_command_runs_once_untimed_first(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    prepared = tmp_path / "prepared"
+    command = Command(python(f"open({str(runs)!r}, 'a').write('run\\n')"), tmp_path)
+
+    def prepare() -> None:
+        with prepared.open("a") as stream:
+            stream.write("x")
+
+    subject = Subject("counted", "counted", command, prepare=prepare)
+    runner = Runner(lambda text: None)
+    runner.measure([subject, subject], 2)
+    assert runs.read_text().splitlines() == ["run"] * 3  # one warm-up, two timed
+    assert prepared.read_text() == "xxx"  # every run, the warm-up too, is prepared
+    assert len(runner.figures["counted"].seconds) == 2
+
+
+def test_no_scaling_prints_no_series_table(tmp_path: Path) -> None:
+    done = run_tool(
+        "bench",
+        "--quick",
+        "--only",
+        "log",
+        "--no-scaling",
+        "--cache",
+        str(tmp_path / "corpora"),
+        "-o",
+        str(tmp_path / "bench.json"),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| operation |" in done.stdout
+    assert "| series |" not in done.stdout
+    assert "\n\n\n" not in done.stdout
+    assert json.loads((tmp_path / "bench.json").read_text())["scaling"] == []
 
 
 def test_a_corpus_is_built_once_and_then_reused(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def build_parser() -> ArgumentParser:
         "--repetitions",
         type=int,
         metavar="N",
-        help="runs of each command (default: 3; 1 with --quick)",
+        help="timed runs of each command, after an untimed one (default: 3; 1 with --quick)",
     )
     parser.add_argument(
         "--cache",
@@ -88,8 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     emit(table(outcome.operations, outcome.results))
     emit("")
-    emit(scaling_table(outcome.points, outcome.results))
-    emit("")
+    if outcome.points:
+        emit(scaling_table(outcome.points, outcome.results))
+        emit("")
     emit(
         f"{describe_machine(report['machine'])}; {sizes.repetitions} run(s) of each command, "
         f"median (min-max); corpora {report['build_s']:.0f} s, measuring "

@@ -2,38 +2,42 @@
 
 A ``Reading`` is a blob parsed strictly, validated and migrated in memory to the newest version,
 reduced to its checklist answers, its paper type and title, and a digest of its meaning; or the
-first problem that stopped it. Readings are costly (parse, validate, migrate) and are needed
-again on every run over the same history, so they are kept in a SQLite file in the repository's
-git directory (``.git/scanrepo-cache/``). A blob id names its content, so a stored reading is
-always the reading of that blob, as long as the code that reads it is the same: the cache file's
-name holds a fingerprint of the schemas, the migrations and ``READING_FORMAT``, and a cache made
-with other ones is never read. Removing the directory clears every cache.
+first problem that stopped it. A *summary* is a reading as a few hundred bytes: what the walk
+holds between the revisions that need it, what worker processes send back, and what the cache
+stores. Readings are costly (parse, validate, migrate) and are needed again on every run over
+the same history, so their summaries are kept in a SQLite file in the repository's git
+directory (``.git/scanrepo-cache/``). A blob id names its content, so a stored summary is always
+that of the blob, as long as the code that reads it is the same: the cache file's name holds a
+fingerprint of the schemas, the migrations and ``READING_FORMAT``, and a cache made with other
+ones is never read. Removing the directory clears every cache.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
 import sqlite3
 import sys
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
+import orjson
+
 from scanrepo.diff.compare import ScanSide
 from scanrepo.format import model
+from scanrepo.format.canonical import _plain_without_floats, canonical_bytes
+from scanrepo.format.strictjson import MAX_BYTES, _deeper_than_limit
 from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
 
-READING_FORMAT = 1
+READING_FORMAT = 2
 CHUNK = 32
 CACHE_DIR = "scanrepo-cache"
 
@@ -71,7 +75,7 @@ def semantic_digest(doc: dict[str, Any]) -> str:
     for name in sorted(doc):
         value = doc[name]
         if name in model.UNORDERED_LISTS and isinstance(value, list):
-            text = "[" + ",".join(sorted(map(_dump, value))) + "]"
+            text = b"[" + b",".join(sorted(map(_dump, value))) + b"]"
         elif name == model.HN_DATA and isinstance(value, dict) and value.get(model.HN_THREADS):
             threads = value[model.HN_THREADS]
             text = _dump(
@@ -81,21 +85,34 @@ def semantic_digest(doc: dict[str, Any]) -> str:
             )
         else:
             text = _dump(value)
-        digest.update(f"{_dump(name)}\0{text}\0".encode())
+        digest.update(_dump(name) + b"\0" + text + b"\0")
     return digest.hexdigest()
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def _dump(value: Any) -> bytes:
+    """Sorted-key JSON of a parsed value: orjson's (ten times the standard library's speed),
+    or where orjson refuses the value (an integer beyond 64 bits) the standard library's, marked
+    so that the two writings of different values never coincide."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return b"\x01" + text.encode("utf-8", "surrogatepass")
 
 
 def read_blob(data: bytes, path: str, readers: Readers) -> Reading:
-    _version, doc, problems = readers.read(ScanSide(path, data))
+    return _read(data, path, readers)[0]
+
+
+def _read(data: bytes, path: str, readers: Readers) -> tuple[Reading, str | None]:
+    """The reading of a blob, and the blob id of its scan migrated and written canonically (see
+    ``migrated_blob``) if it was migrated."""
+    version, doc, problems = readers.read(ScanSide(path, data))
     if doc is None:
         first = problems[0] if problems else Problem(path, None, None, "$", "unreadable")
-        return Reading(None, None, None, {}, first)
+        return Reading(None, None, None, {}, first), None
     title = doc[model.PAPER].get("title")
-    return Reading(
+    reading = Reading(
         semantic_digest(doc),
         str(doc[model.PAPER_TYPE]),
         title if isinstance(title, str) else None,
@@ -106,6 +123,87 @@ def read_blob(data: bytes, path: str, readers: Readers) -> Reading:
             for where, item in items(doc)
         },
     )
+    return reading, migrated_blob(doc) if version != readers.newest else None
+
+
+def migrated_blob(doc: dict[str, Any]) -> str | None:
+    """The blob id of a migrated scan ``doc`` in canonical form, as ``tools/migrate`` commits it,
+    when that blob is sure to read as ``doc`` again (so its reading is the reading of the blob
+    ``doc`` was migrated from, and need not be made twice); None when it is not sure.
+
+    It is sure when the canonical text holds no float (plain JSON parses back to the very
+    values) and the strict parser's limits (nesting, size) let it through; no other check of
+    the reader depends on anything but the document."""
+    if not _plain_without_floats(doc) or _deeper_than_limit(doc):
+        return None
+    try:
+        text = canonical_bytes(doc, plain=True)
+    except ValueError:  # a lone surrogate, which the strict parser refuses
+        return None
+    if len(text) > MAX_BYTES:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(text) + text, usedforsecurity=False).hexdigest()
+
+
+# A summary is a reading as bytes, small enough that a walk can hold one for every paper of a
+# large corpus: its item names stand in a *layout*, the names of the items in document order,
+# shared by every scan with the same items and named by a hash of them; its ratings are one
+# character per item.
+Layouts = dict[str, tuple[str, ...]]
+_RATING_CODES: dict[str, str] = {"yes": "y", "no": "n", "n/a": "-"}
+_RATINGS: dict[str, Rating] = {"y": "yes", "n": "no", "-": "n/a"}
+
+
+def layout_id(names: tuple[str, ...]) -> str:
+    return hashlib.sha1("\n".join(names).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def summarize(reading: Reading, layouts: Layouts) -> bytes:
+    """The summary of ``reading``; its layout is added to ``layouts``."""
+    if reading.problem is not None:
+        p = reading.problem
+        return orjson.dumps({"problem": [p.line, p.col, p.path, p.message, p.kind]})
+    names = tuple(reading.answers)
+    layout = layout_id(names)
+    layouts.setdefault(layout, names)
+    answers = reading.answers.values()
+    sources = {source for _, source in answers}
+    return orjson.dumps(
+        [
+            reading.digest,
+            reading.paper_type,
+            reading.title,
+            layout,
+            "".join(_RATING_CODES[r] for r, _ in answers),
+            next(iter(sources)) if len(sources) == 1 else [s for _, s in answers],
+        ]
+    )
+
+
+def expand(data: bytes, layouts: Layouts) -> Reading:
+    """The reading a summary stands for; its layout must be in ``layouts``."""
+    body = orjson.loads(data)
+    if isinstance(body, dict):
+        line, col, path, message, kind = body["problem"]
+        return Reading(None, None, None, {}, Problem("", line, col, path, message, kind))
+    digest, paper_type, title, layout, ratings, sources = body
+    names = layouts[layout]
+    if isinstance(sources, str):
+        sources = [sources] * len(names)
+    coded = list(zip(ratings, sources, strict=True))
+    try:
+        answers = dict(zip(names, map(_CODED.__getitem__, coded), strict=True))
+    except KeyError:  # a source not seen before in this process
+        answers = {w: _coded_answer(code, s) for w, (code, s) in zip(names, coded, strict=True)}
+    return Reading(digest, paper_type, title, answers)
+
+
+_CODED: dict[tuple[str, str], Answer] = {}
+
+
+def _coded_answer(code: str, source: str) -> Answer:
+    found = _CODED[code, source] = _answer(_RATINGS[code], source)
+    return found
 
 
 _worker_readers: Readers | None = None
@@ -116,58 +214,74 @@ def _init_worker(schema_dir: Path, migrations_dir: Path) -> None:
     _worker_readers = Readers(schema_dir, migrations_dir)
 
 
-def _read_chunk(chunk: list[tuple[str, str, bytes]]) -> list[tuple[str, bytes]]:
+def _ready() -> None:
+    """A task that does nothing: submitting it starts every worker of a pool now."""
+
+
+@dataclass(frozen=True)
+class Known:
+    """A blob's summary known without reading the blob (``migrated_blob``)."""
+
+    summary: bytes
+
+
+Content = bytes | Known
+# (blob id, summary, blob id of its scan migrated and written canonically, or None)
+Row = tuple[str, bytes, str | None]
+
+
+def _summarize_all(
+    chunk: Iterable[tuple[str, str, Content]], readers: Readers, layouts: Layouts
+) -> Iterator[Row]:
+    for blob, path, data in chunk:
+        if isinstance(data, Known):
+            yield blob, data.summary, None
+        else:
+            reading, migrated = _read(data, path, readers)
+            yield blob, summarize(reading, layouts), migrated
+
+
+def _read_chunk(chunk: list[tuple[str, str, Content]]) -> tuple[list[Row], Layouts]:
     assert _worker_readers is not None
-    return [(blob, encode(read_blob(data, path, _worker_readers))) for blob, path, data in chunk]
+    layouts: Layouts = {}
+    return list(_summarize_all(chunk, _worker_readers, layouts)), layouts
+
+
+def reading_pool(readers: Readers, workers: int) -> ProcessPoolExecutor:
+    """Worker processes for ``read_all``, started at once: started before the caller holds
+    much, they do not carry its memory (a forked worker's resident set counts the pages it
+    shares with its parent)."""
+    pool = process_pool(
+        workers, _init_worker, (readers.registry.schema_dir, readers.migrations_dir)
+    )
+    pool.submit(_ready)
+    return pool
 
 
 def read_all(
-    blobs: Iterable[tuple[str, str, bytes]], count: int, readers: Readers, workers: int
-) -> Iterator[tuple[str, bytes]]:
-    """(blob id, encoded reading) of each of ``count`` (blob id, path, content), in order; in
-    worker processes when there are enough, with only a few chunks in flight at a time so
-    that memory stays flat however long the history."""
-    if workers <= 1 or count < PARALLEL_THRESHOLD:
-        for blob, path, data in blobs:
-            yield blob, encode(read_blob(data, path, readers))
+    blobs: Iterable[tuple[str, str, Content]],
+    count: int,
+    readers: Readers,
+    layouts: Layouts,
+    pool: ProcessPoolExecutor | None,
+) -> Iterator[Row]:
+    """A row for each of ``count`` (blob id, path, content), in order, their layouts added to
+    ``layouts``; in ``pool``'s worker processes when there are enough, with only a few chunks in
+    flight at a time so that memory stays flat however long the history."""
+    if pool is None or count < PARALLEL_THRESHOLD:
+        yield from _summarize_all(blobs, readers, layouts)
         return
-    args = (readers.registry.schema_dir, readers.migrations_dir)
-    with process_pool(workers, _init_worker, args) as pool:
-        pending: deque[Future[list[tuple[str, bytes]]]] = deque()
-        iterator = iter(blobs)
-        while chunk := list(itertools.islice(iterator, CHUNK)):
+    pending: deque[Future[tuple[list[Row], Layouts]]] = deque()
+    iterator = iter(blobs)
+    in_flight = 2 * pool._max_workers  # type: ignore[attr-defined]
+    while True:
+        while len(pending) < in_flight and (chunk := list(itertools.islice(iterator, CHUNK))):
             pending.append(pool.submit(_read_chunk, chunk))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-
-
-def encode(reading: Reading) -> bytes:
-    if reading.problem is not None:
-        p = reading.problem
-        body: dict[str, Any] = {"problem": [p.line, p.col, p.path, p.message, p.kind]}
-    else:
-        body = {
-            "digest": reading.digest,
-            "type": reading.paper_type,
-            "title": reading.title,
-            "answers": {where: list(answer) for where, answer in reading.answers.items()},
-        }
-    return zlib.compress(json.dumps(body, ensure_ascii=False).encode("utf-8"), 1)
-
-
-def decode(data: bytes) -> Reading:
-    body = json.loads(zlib.decompress(data))
-    if "problem" in body:
-        line, col, path, message, kind = body["problem"]
-        return Reading(None, None, None, {}, Problem("", line, col, path, message, kind))
-    return Reading(
-        body["digest"],
-        body["type"],
-        body["title"],
-        {sys.intern(w): _answer(r, s) for w, (r, s) in body["answers"].items()},
-    )
+        if not pending:
+            return
+        rows, found = pending.popleft().result()
+        layouts.update(found)
+        yield from rows
 
 
 def fingerprint(readers: Readers) -> str:
@@ -181,25 +295,31 @@ def fingerprint(readers: Readers) -> str:
     return digest.hexdigest()[:20]
 
 
+_TABLES = (
+    "readings (blob TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    "layouts (id TEXT PRIMARY KEY, names TEXT NOT NULL)",
+)
+
+
 class ReadingCache:
-    """Encoded readings by blob id, in ``<git dir>/scanrepo-cache/readings-<fingerprint>.sqlite``
-    (``directory`` None: in memory only, for this run)."""
+    """Summaries by blob id, and the layouts they name, in
+    ``<git dir>/scanrepo-cache/readings-<fingerprint>.sqlite``; ``directory`` None (or one that
+    cannot be written): none, every blob is read afresh."""
 
     def __init__(self, directory: Path | None, fingerprint: str) -> None:
-        self.path: Path | None = None
-        if directory is not None:
-            with contextlib.suppress(OSError):
-                directory.mkdir(parents=True, exist_ok=True)
-                self.path = directory / f"readings-{fingerprint}.sqlite"
+        self.db: sqlite3.Connection | None = None
+        if directory is None:
+            return
         try:
-            self.db = sqlite3.connect(str(self.path) if self.path else ":memory:", timeout=60)
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS readings (blob TEXT PRIMARY KEY, data BLOB NOT NULL)"
-            )
-        except sqlite3.Error:  # an unwritable git directory: work without a lasting cache
-            self.path = None
-            self.db = sqlite3.connect(":memory:")
-            self.db.execute("CREATE TABLE readings (blob TEXT PRIMARY KEY, data BLOB NOT NULL)")
+            directory.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(directory / f"readings-{fingerprint}.sqlite"), timeout=60)
+            with self.db:
+                for table in _TABLES:
+                    self.db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+        except (OSError, sqlite3.Error):  # an unwritable git directory: work without a cache
+            if self.db is not None:
+                self.db.close()
+            self.db = None
 
     def __enter__(self) -> ReadingCache:
         return self
@@ -210,16 +330,39 @@ class ReadingCache:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
+
+    def empty(self) -> bool:
+        return (
+            self.db is None or self.db.execute("SELECT 1 FROM readings LIMIT 1").fetchone() is None
+        )
 
     def known(self) -> set[str]:
+        if self.db is None:
+            return set()
         return {row[0] for row in self.db.execute("SELECT blob FROM readings")}
 
-    def get(self, blob: str) -> Reading | None:
-        row = self.db.execute("SELECT data FROM readings WHERE blob = ?", (blob,)).fetchone()
-        return decode(row[0]) if row else None
+    def layouts(self) -> Layouts:
+        if self.db is None:
+            return {}
+        rows = self.db.execute("SELECT id, names FROM layouts")
+        return {layout: tuple(map(sys.intern, json.loads(names))) for layout, names in rows}
 
-    def put_many(self, rows: Iterable[tuple[str, bytes]]) -> None:
-        """Encoded readings, stored in one transaction: a killed run leaves whole rows or none."""
+    def get(self, blob: str) -> bytes | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT data FROM readings WHERE blob = ?", (blob,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_many(self, rows: Iterable[tuple[str, bytes]], layouts: Layouts) -> None:
+        """Summaries and the layouts they name, stored in one transaction: a killed run leaves
+        whole rows or none."""
+        if self.db is None:
+            return
         with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO layouts (id, names) VALUES (?, ?)",
+                ((layout, json.dumps(names)) for layout, names in layouts.items()),
+            )
             self.db.executemany("INSERT OR REPLACE INTO readings (blob, data) VALUES (?, ?)", rows)

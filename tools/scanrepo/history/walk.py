@@ -1,10 +1,11 @@
 """A walk through the history of every scan: each revision of each paper with the readings of
 its two sides, oldest commit first.
 
-The revisions come from one ``git log`` (``history.gitlog``). Each distinct blob is read once: those
-not in the reading cache are fetched in one batch through one ``git cat-file --batch`` process,
-read (parse, validate, migrate to the newest version) and stored in the cache; the walk then
-takes every reading from the cache, keeping in memory only those a later revision still needs.
+The revisions come from one ``git log`` (``history.gitlog``). Each distinct blob is read once:
+those not in the reading cache are fetched through ``git cat-file --batch``, in the order the
+walk first needs them, read in worker processes (parse, validate, migrate to the
+newest version, summarize) while the walk goes on, and stored in the cache as they come. The
+walk keeps a blob's summary (``history.cache``) only while a later revision still needs it.
 
 A revision is of one of these kinds:
 
@@ -28,11 +29,24 @@ import dataclasses
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from scanrepo.history.cache import CACHE_DIR, Reading, ReadingCache, fingerprint, read_all
+from scanrepo.fs.workers import PARALLEL_THRESHOLD
+from scanrepo.history.cache import (
+    CACHE_DIR,
+    Content,
+    Known,
+    Layouts,
+    Reading,
+    ReadingCache,
+    expand,
+    fingerprint,
+    read_all,
+    reading_pool,
+)
 from scanrepo.history.gitlog import Copy, Revision, revisions
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Readers
@@ -48,6 +62,7 @@ REVISION_KINDS: tuple[RevisionKind, ...] = (
 )
 Progress = Callable[[int, int], None] | None
 _BATCH = 500
+_SEGMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,8 @@ def merge_step(
 
 
 class History:
-    """The revisions reachable from a commit, their blobs read and cached, ready to walk."""
+    """The revisions reachable from a commit, ready to walk; the blobs the cache lacks are read
+    while walking."""
 
     def __init__(
         self,
@@ -103,17 +119,20 @@ class History:
         cache: ReadingCache,
         rev: str = "HEAD",
         progress: Progress = None,
-        workers: int | None = None,
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
+        self.repo = repo
+        self.readers = readers
         self.commit = repo.resolve(rev)
         self.cache = cache
+        self.progress = progress
+        self.pool = pool
         self.revisions = list(revisions(repo, self.commit))
         self.uses: Counter[str] = Counter(c.blob for c in self._copies())
         cached = cache.known()
         self.blobs = len(self.uses)
         self.cached = sum(1 for blob in self.uses if blob in cached)
-        missing = [c for c in self._first_uses() if c.blob not in cached]
-        self._read_missing(repo, readers, missing, progress, workers or os.cpu_count() or 1)
+        self.missing = [c for c in self._first_uses() if c.blob not in cached]
 
     @property
     def commits(self) -> int:
@@ -129,43 +148,75 @@ class History:
         """One copy per blob, in the order the walk first needs them."""
         return list({c.blob: c for c in self._copies()}.values())
 
-    def _read_missing(
-        self,
-        repo: GitRepo,
-        readers: Readers,
-        missing: list[Copy],
-        progress: Progress,
-        workers: int,
-    ) -> None:
-        paths = {c.blob: c.path for c in missing}
-        contents = ((blob, paths[blob], data) for blob, data in repo.read_blobs(paths))
+    def _read_missing(self, layouts: Layouts) -> Iterator[tuple[str, bytes]]:
+        """(blob id, summary) of each blob the cache lacks, in the order the walk first needs
+        them, stored in the cache as they come. A blob that a migration wrote is not read when
+        the blob it was migrated from was read first (``cache.migrated_blob``)."""
+        paths = {c.blob: c.path for c in self.missing}
+        ahead = set(paths)  # not handed to the readers yet
+        known: dict[str, bytes] = {}
+
+        def contents() -> Iterator[tuple[str, str, Content]]:
+            order = list(paths)
+            # git is asked for a segment at a time, so that it is not asked for the blobs
+            # already known by then
+            for start in range(0, len(order), _SEGMENT):
+                segment = order[start : start + _SEGMENT]
+                ahead.difference_update(segment)
+                skipped = {blob: known.pop(blob) for blob in segment if blob in known}
+                fetched = self.repo.read_blobs([b for b in segment if b not in skipped])
+                for blob in segment:
+                    if blob in skipped:
+                        yield blob, paths[blob], Known(skipped[blob])
+                    else:
+                        found, data = next(fetched)
+                        assert found == blob, "git answers in the order asked"
+                        yield blob, paths[blob], data
+
         batch: list[tuple[str, bytes]] = []
-        for done, row in enumerate(read_all(contents, len(paths), readers, workers), 1):
-            batch.append(row)
+        total = len(paths)
+        rows = read_all(contents(), total, self.readers, layouts, self.pool)
+        for done, (blob, summary, migrated) in enumerate(rows, 1):
+            if migrated in ahead:
+                known[migrated] = summary
+            batch.append((blob, summary))
             if len(batch) == _BATCH:
-                self.cache.put_many(batch)
+                self.cache.put_many(batch, layouts)
                 batch = []
-            if progress:
-                progress(done, len(paths))
-        self.cache.put_many(batch)
+            if self.progress:
+                self.progress(done, total)
+            yield blob, summary
+        self.cache.put_many(batch, layouts)
 
     def steps(self) -> Iterator[Step]:
-        """Every revision, oldest commit first, with its readings."""
+        """Every revision, oldest commit first, with its readings.
+
+        A blob's summary is kept only while a later revision still needs it, so memory holds
+        about one summary per paper; the blobs the cache lacks are read (in worker processes)
+        as the walk first needs them, in that order."""
         left = Counter(self.uses)
-        live: dict[str, Reading] = {}
+        live: dict[str, bytes] = {}
+        layouts = self.cache.layouts()
+        fresh = self._read_missing(layouts)
+        missing = {c.blob for c in self.missing}
 
         def take(copy: Copy | None) -> Reading | None:
             if copy is None:
                 return None
-            reading = live.get(copy.blob)
-            if reading is None:
-                reading = self.cache.get(copy.blob)
-                assert reading is not None, "every blob of the walk was cached before it"
-                live[copy.blob] = reading
-            left[copy.blob] -= 1
-            if not left[copy.blob]:
-                del live[copy.blob]
-            return reading
+            blob = copy.blob
+            data = live.get(blob)
+            if data is None:
+                if blob in missing:
+                    found, data = next(fresh)
+                    assert found == blob, "blobs are read in the order the walk needs them"
+                else:
+                    data = self.cache.get(blob)
+                    assert data is not None, "a cached blob stays cached"
+                live[blob] = data
+            left[blob] -= 1
+            if not left[blob]:
+                del live[blob]
+            return expand(data, layouts)
 
         for revision in self.revisions:
             before, after = take(revision.old), take(revision.new)
@@ -175,6 +226,8 @@ class History:
                 assert before is not None and after is not None
                 kind, before = merge_step(before, after, others)
             yield Step(revision, kind, before, after)
+        for _ in fresh:  # none left; stores the last batch in the cache
+            pass
 
 
 @contextlib.contextmanager
@@ -188,7 +241,17 @@ def open_history(
     workers: int | None = None,
 ) -> Iterator[History]:
     """The history of ``rev``, its readings cached in the repository's git directory (shared by
-    its worktrees), or for this run only when ``cache`` is False."""
+    its worktrees), or for this run only when ``cache`` is False; walk it inside the block.
+
+    With an empty cache every blob is to be read, and the worker processes start before the
+    history is listed (while this process is small); otherwise only if enough blobs are new."""
+    workers = workers or os.cpu_count() or 1
     directory = Path(repo.repo.common_dir).resolve() / CACHE_DIR if cache else None
-    with ReadingCache(directory, fingerprint(readers)) as readings:
-        yield History(repo, readers, readings, rev, progress, workers)
+    with ReadingCache(directory, fingerprint(readers)) as readings, contextlib.ExitStack() as stack:
+        pool = None
+        if workers > 1 and readings.empty():
+            pool = stack.enter_context(reading_pool(readers, workers))
+        history = History(repo, readers, readings, rev, progress, pool)
+        if pool is None and workers > 1 and len(history.missing) >= PARALLEL_THRESHOLD:
+            history.pool = stack.enter_context(reading_pool(readers, workers))
+        yield history

@@ -236,7 +236,7 @@ def log_range(
     toolkit = Toolkit()
     specs, wanted = _pathspecs(repo, named, cwd, toolkit.registry.versions)
     found = first_changes(repo, revs, specs, args.max_count, *git_options(args))
-    entries = commit_log(repo, found, toolkit.registry, toolkit.chain)
+    entries = commit_log(repo, found, toolkit)
     shown = {p.key for e in entries for p in e.result.papers}
     if wanted - shown:
         known = known_keys(repo, _tip(revs))

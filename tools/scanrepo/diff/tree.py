@@ -74,6 +74,19 @@ def by_paper(pairs: list[Pair]) -> dict[str, tuple[list[Copy], list[Copy]]]:
     return found
 
 
+def paper_sides(
+    pairs: list[Pair], contents: Contents
+) -> dict[str, tuple[list[Copy], list[Copy], str | None]]:
+    """Each paper's copies on the old and the new side, and its old key when it was renamed
+    (a removed and an added key of the same paper paired as one paper)."""
+    found = by_paper(pairs)
+    renames = _renames(found, contents)
+    for old_key, new_key in renames.items():
+        found[new_key] = (found.pop(old_key)[0], found[new_key][1])
+    old_keys = {new: old for old, new in renames.items()}
+    return {key: (olds, news, old_keys.get(key)) for key, (olds, news) in found.items()}
+
+
 def diff_pairs(
     pairs: list[Pair],
     contents: Contents,
@@ -81,19 +94,13 @@ def diff_pairs(
     chain: Chain,
     labels: tuple[str | None, str | None] = (None, None),
 ) -> list[PaperDiff]:
-    """The diff of each paper the changed ``pairs`` hold (their ``contents`` read), a removed
-    and an added key of the same paper paired as one paper renamed."""
-    found = by_paper(pairs)
-    renames = _renames(found, contents)
-    for old_key, new_key in renames.items():
-        found[new_key] = (found.pop(old_key)[0], found[new_key][1])
-    old_keys = {new: old for old, new in renames.items()}
+    """The diff of each paper the changed ``pairs`` hold (their ``contents`` read)."""
     return [
         replace(
             paper_diff(key, olds, news, contents, registry, chain, labels),
-            old_key=old_keys.get(key),
+            old_key=old_key,
         )
-        for key, (olds, news) in found.items()
+        for key, (olds, news, old_key) in paper_sides(pairs, contents).items()
     ]
 
 

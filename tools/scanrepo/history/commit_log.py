@@ -18,13 +18,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from scanrepo.diff.changes import DiffResult, PaperDiff
 from scanrepo.diff.revisions import Copy, Pair, read_copies
-from scanrepo.diff.tree import Contents, diff_pairs, paper_diff
+from scanrepo.diff.tree import Contents, paper_diff, paper_sides
 from scanrepo.format.schemas import SchemaRegistry
+from scanrepo.fs.workers import chunked_map
 from scanrepo.history.gitlog import CommitInfo, PathChange
 from scanrepo.migrate.chain import Chain
+from scanrepo.toolkit import Toolkit
 from scanrepo.vcs.repo import GitRepo
 
 
@@ -68,6 +71,59 @@ def _copies(change: PathChange) -> list[Copy]:
     return [c for c in (change.old, change.new, *change.others) if c is not None]
 
 
+@dataclass(frozen=True)
+class _Paper:
+    """One paper of one commit, with what its diff needs: a unit of work for a worker."""
+
+    key: str
+    old_key: str | None
+    olds: list[Copy]
+    news: list[Copy]
+    others: list[list[Copy]]  # its copies in each other parent of a merge
+    contents: Contents
+    labels: tuple[str | None, str | None]
+
+
+Context = tuple[SchemaRegistry, Chain]
+
+
+def _context_of(schema_dir: Path, migrations_dir: Path) -> Context:
+    toolkit = Toolkit(schema_dir, migrations_dir)
+    return toolkit.registry, toolkit.chain
+
+
+def _diff(paper: _Paper, context: Context) -> PaperDiff:
+    registry, chain = context
+    args = (paper.contents, registry, chain)
+    diff = paper_diff(paper.key, paper.olds, paper.news, *args, paper.labels)
+    diff = dataclasses.replace(diff, old_key=paper.old_key)
+    if not paper.others:
+        return diff
+    others = [paper_diff(paper.key, olds, paper.news, *args) for olds in paper.others if olds]
+    return own_changes(diff, others)
+
+
+def _papers(
+    changed: Sequence[PathChange], contents: Contents, labels: tuple[str | None, str | None]
+) -> list[_Paper]:
+    """The papers one commit changed, each with the contents of its copies."""
+    pairs = [Pair(c.path, c.old, c.new) for c in changed]
+    parents = max((len(c.others) for c in changed), default=0)
+    found = []
+    for key, (olds, news, old_key) in sorted(paper_sides(pairs, contents).items()):
+        mine = [c for c in changed if c.key == key]
+        others = [
+            [o for c in mine if i < len(c.others) and (o := c.others[i])] for i in range(parents)
+        ]
+        if not news:
+            others = []
+        used = [*olds, *news, *(c for side in others for c in side)]
+        found.append(
+            _Paper(key, old_key, olds, news, others, {c: contents[c] for c in used}, labels)
+        )
+    return found
+
+
 def merged_papers(
     changed: Sequence[PathChange],
     contents: Contents,
@@ -76,40 +132,41 @@ def merged_papers(
     labels: tuple[str | None, str | None],
 ) -> list[PaperDiff]:
     """The diffs of the papers one commit changed; at a merge, only what it decided."""
-    papers = diff_pairs(
-        [Pair(c.path, c.old, c.new) for c in changed], contents, registry, chain, labels
-    )
-    parents = max((len(c.others) for c in changed), default=0)
-    if not parents:
-        return papers
-    found = []
-    for paper in papers:
-        mine = [c for c in changed if c.key == paper.key]
-        news = [c.new for c in mine if c.new]
-        others = []
-        for i in range(parents):
-            olds = [o for c in mine if i < len(c.others) and (o := c.others[i])]
-            if olds and news:
-                others.append(paper_diff(paper.key, olds, news, contents, registry, chain))
-        found.append(own_changes(paper, others))
-    return found
+    return [_diff(paper, (registry, chain)) for paper in _papers(changed, contents, labels)]
 
 
 def commit_log(
     repo: GitRepo,
     found: Sequence[tuple[CommitInfo, list[PathChange]]],
-    registry: SchemaRegistry,
-    chain: Chain,
+    toolkit: Toolkit,
+    workers: int | None = None,
 ) -> list[LoggedCommit]:
     """Each commit of ``found`` (``gitlog.first_changes``) with its semantic diff, in order;
-    every blob read in one batch."""
+    every blob read in one batch, the papers compared in worker processes when there are
+    enough of them."""
     contents = read_copies(repo, [c for _, changed in found for ch in changed for c in _copies(ch)])
-    logged = []
-    for info, changed in found:
+    units: list[tuple[int, _Paper]] = []
+    for index, (info, changed) in enumerate(found):
         short = info.sha[:12]
-        papers = merged_papers(changed, contents, registry, chain, (f"{short}^", short))
-        merge = any(c.others for c in changed)
+        units += [(index, p) for p in _papers(changed, contents, (f"{short}^", short))]
+    del contents
+    diffs = chunked_map(
+        _diff,
+        [paper for _, paper in units],
+        (toolkit.registry, toolkit.chain),
+        _context_of,
+        (toolkit.schema_dir, toolkit.migrations_dir),
+        workers,
+    )
+    by_commit: list[list[PaperDiff]] = [[] for _ in found]
+    for (index, _), diff in zip(units, diffs, strict=True):
+        by_commit[index].append(diff)
+    return [
         # a commit that counts lists its papers even when they read the same (a pure move)
-        result = DiffResult(f"{short}^", short, sorted(papers, key=lambda p: p.key))
-        logged.append(LoggedCommit(info, merge, result))
-    return logged
+        LoggedCommit(
+            info,
+            any(c.others for c in changed),
+            DiffResult(f"{info.sha[:12]}^", info.sha[:12], papers),
+        )
+        for (info, changed), papers in zip(found, by_commit, strict=True)
+    ]

@@ -106,6 +106,10 @@ def names(repo: Path) -> dict[str, str]:
     }
 
 
+def rev_of(repo: Path, name: str) -> str:
+    return git(repo, "rev-parse", name).stdout.strip()
+
+
 def log_json(repo: Path, *args: str) -> list[dict[str, Any]]:
     done = tool(repo, "log", "--format", "json", *args)
     assert done.returncode == 0, done.stderr
@@ -169,8 +173,10 @@ def test_text_stat_markdown_and_filters(history: Path) -> None:
     stat = tool(history, "log", "--stat", "M2^..M2").stdout
     assert "    2601.00002  modified  1 change: 1 answer" in stat.splitlines()
     markdown = tool(history, "log", "--format", "markdown", "-n", "1").stdout
-    assert markdown.startswith(f"## {git(history, 'rev-parse', 'M2').stdout[:12]} M2\n")
+    assert markdown.startswith(f"## {rev_of(history, 'M2')[:12]} M2\n")
     assert log_json(history, "--author=Test Author", "-n", "2")
+    assert not tool(history, "log", "--since=2090-01-01").stdout
+    assert log_json(history, "--until=2090-01-01", "-n", "1")[0]["commit"] == rev_of(history, "M2")
     none = tool(history, "log", "--author=nobody")
     assert (none.returncode, none.stdout) == (1, "")
     assert "no commit in HEAD changed a scan" in none.stderr
@@ -267,8 +273,8 @@ def test_blame_text_and_one_item(history: Path) -> None:
     done = tool(history, "blame", P6, "--item", "funding_disclosed")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    s1 = git(history, "rev-parse", "S1").stdout[:12]
-    e1 = git(history, "rev-parse", "E1").stdout[:12]
+    s1 = rev_of(history, "S1")[:12]
+    e1 = rev_of(history, "E1")[:12]
     assert lines[1] == f"{F}  no"
     assert lines[2].split()[:2] == ["answer", s1] and "  Test Author  haiku  S1" in lines[2]
     assert lines[3].split()[:2] == ["justification", e1]

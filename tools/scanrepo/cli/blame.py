@@ -10,8 +10,9 @@ from pathlib import Path
 
 from scanrepo.cli.common import EXIT_OK, ArgumentParser, use_color
 from scanrepo.cli.log import known_keys, paper_key_argument, unknown_paper
+from scanrepo.errors import ScanRepoError
 from scanrepo.format.items import resolve_name
-from scanrepo.history.blame import PaperBlame
+from scanrepo.history.blame import PaperBlame, blob_at
 from scanrepo.render.blame import render_blame
 from scanrepo.render.inert import json_safe
 from scanrepo.toolkit import Toolkit
@@ -49,9 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with GitRepo(cwd) as repo:
         commit = repo.resolve(args.rev)
         key = paper_key_argument(args.key, repo, args.rev, cwd)
-        if key not in (known := known_keys(repo, args.rev)):
-            raise unknown_paper(args.key, args.rev, known)
-        blame = PaperBlame(repo, key, commit, toolkit.registry, toolkit.chain)
+        start = blob_at(repo, commit, key, toolkit.registry.versions)
+        if start is None:
+            if key not in (known := known_keys(repo, args.rev)):
+                raise unknown_paper(args.key, args.rev, known)
+            raise ScanRepoError(f"paper {key} has no scan in {args.rev} ({commit[:12]})")
+        blame = PaperBlame(repo, key, commit, start, toolkit.registry, toolkit.chain)
         only = None
         if args.item is not None:
             where = f"in the scan of paper {key} at {args.rev}"

@@ -177,13 +177,17 @@ class PaperBlame:
     """One paper's counted revisions from a commit, each blob read once at the newest version."""
 
     def __init__(
-        self, repo: GitRepo, key: str, commit: str, registry: SchemaRegistry, chain: Chain
+        self,
+        repo: GitRepo,
+        key: str,
+        commit: str,
+        start: Copy,
+        registry: SchemaRegistry,
+        chain: Chain,
     ) -> None:
+        """``start`` is the paper's scan in ``commit`` (``blob_at``)."""
         self.key = key
-        start = blob_at(repo, commit, key, registry.versions)
-        if start is None:
-            raise ScanRepoError(f"paper {key} has no scan in {commit[:12]}")
-        self.start: Copy = start
+        self.start = start
         found = first_changes(
             repo, [commit], pathspecs(key, registry.versions), None, "--topo-order"
         )

@@ -173,7 +173,9 @@ def test_text_stat_markdown_and_filters(history: Path) -> None:
     stat = tool(history, "log", "--stat", "M2^..M2").stdout
     assert "    2601.00002  modified  1 change: 1 answer" in stat.splitlines()
     markdown = tool(history, "log", "--format", "markdown", "-n", "1").stdout
-    assert markdown.startswith(f"## {rev_of(history, 'M2')[:12]} M2\n")
+    sha = rev_of(history, "M2")
+    assert markdown.startswith(f"### {sha[:6]}\u2060{sha[6:12]} M2\n")
+    assert "**1 paper differs&#58; 1 modified**" in markdown
     assert log_json(history, "--author=Test Author", "-n", "2")
     assert not tool(history, "log", "--since=2090-01-01").stdout
     assert log_json(history, "--until=2090-01-01", "-n", "1")[0]["commit"] == rev_of(history, "M2")

@@ -78,18 +78,19 @@ def render_log_text(
 
 
 def render_log_markdown(entries: Sequence[LoggedCommit]) -> str:
+    """Per commit a heading, its line, then the body of ``tools/diff``'s comment (without its
+    own title: the heading names the commit)."""
     limit = max(4000, MARKDOWN_LIMIT // max(1, len(entries)))
     parts = []
     for entry in entries:
         c = entry.commit
-        parts.append(f"## {c.sha[:12]} {markdown_inline(c.subject)}")
-        parts.append("")
-        parts.append(
-            f"{markdown_inline(c.author)}, {c.date}: {markdown_inline(commit_phrase(entry))}"
-        )
-        parts.append("")
-        if not (entry.migration or entry.move):
-            parts.append(render_markdown(entry.result, limit=limit))
+        parts += [f"### {markdown_inline(c.sha[:12])} {markdown_inline(c.subject)}", ""]
+        if entry.migration or entry.move:
+            phrase = markdown_inline(commit_phrase(entry))
+            parts += [f"{markdown_inline(c.author)}, {c.date}: {phrase}", ""]
+        else:
+            parts += [f"{markdown_inline(c.author)}, {c.date}", ""]
+            parts.append(render_markdown(entry.result, limit=limit).split("\n", 2)[2])
     return "\n".join(parts).rstrip("\n") + "\n"
 
 

@@ -18,7 +18,7 @@ from scanrepo.diff.textconv import item_summary
 from scanrepo.errors import ScanRepoError, UnknownNameError, UnknownRevisionError, closest
 from scanrepo.format import keys, model
 from scanrepo.history.commit_log import commit_log
-from scanrepo.history.gitlog import first_changes
+from scanrepo.history.gitlog import PathChange, first_changes
 from scanrepo.history.paper_history import (
     ItemState,
     PaperChange,
@@ -37,6 +37,7 @@ from scanrepo.render.commit_log import (
 from scanrepo.render.diff_text import render_text
 from scanrepo.render.inert import json_safe, terminal_safe
 from scanrepo.toolkit import Toolkit
+from scanrepo.validate.checks import walk_scans
 from scanrepo.validate.sources import worktree_keys
 from scanrepo.vcs.repo import GitRepo, check_revision_argument
 
@@ -219,29 +220,42 @@ def _tip(revs: Sequence[str]) -> str:
 
 def _pathspecs(
     repo: GitRepo, named: Sequence[str], cwd: Path, versions: Sequence[int]
-) -> tuple[list[str], set[str]]:
-    """git's pathspecs for ``-- KEY|PATH ...`` (a paper by its path in every version
-    directory, so a moved scan stays one paper), and the paper keys named."""
+) -> list[str]:
+    """git's pathspecs for ``-- KEY|PATH ...``: a paper by its path in every version
+    directory, so a moved scan stays one paper."""
     limit = path_filter(repo, named, cwd)
     if limit is None:
-        return [keys.SCANS_DIR + "/"], set()
+        return [keys.SCANS_DIR + "/"]
     specs = [spec for key in sorted(limit.keys) for spec in pathspecs(key, versions)]
-    specs += [p or "." for p in limit.prefixes if keys.parse_scan_path(p) is None]
-    return specs, set(limit.keys)
+    return specs + [p or "." for p in limit.prefixes if keys.parse_scan_path(p) is None]
+
+
+def check_named(
+    repo: GitRepo, named: Sequence[str], cwd: Path, tip: str, changed: Sequence[PathChange]
+) -> None:
+    """Refuse a ``-- KEY|PATH`` that names no scan in the history of ``tip`` and no path of
+    the work tree (a mistyped key), naming the closest paper keys; ``changed`` are the paths
+    shown, which need no look at the whole history."""
+    history: set[str] | None = None
+    for arg in named:
+        one = path_filter(repo, [arg], cwd)
+        if one is None or (cwd / arg).exists() or any(one.wants(c.path) for c in changed):
+            continue
+        if history is None:
+            history = repo.paths_in_history(repo.resolve(tip))
+            history |= {rel for rel, _ in walk_scans(repo.root)}
+        if not any(map(one.wants, history)):
+            raise unknown_paper(arg, tip, keys.keys_of(history))
 
 
 def log_range(
     repo: GitRepo, args: argparse.Namespace, revs: list[str], named: list[str], cwd: Path
 ) -> int:
     toolkit = Toolkit()
-    specs, wanted = _pathspecs(repo, named, cwd, toolkit.registry.versions)
+    specs = _pathspecs(repo, named, cwd, toolkit.registry.versions)
     found = first_changes(repo, revs, specs, args.max_count, *git_options(args))
     entries = commit_log(repo, found, toolkit)
-    shown = {p.key for e in entries for p in e.result.papers}
-    if wanted - shown:
-        known = known_keys(repo, _tip(revs))
-        for key in sorted(wanted - shown - known):
-            raise unknown_paper(key, _tip(revs), known)
+    check_named(repo, named, cwd, _tip(revs), [c for _, changed in found for c in changed])
     if repo.is_shallow():
         emit("note: this is a shallow clone, so history may begin earlier than shown", sys.stderr)
     where = " ".join(revs)

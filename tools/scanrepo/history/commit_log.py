@@ -4,7 +4,7 @@ shows it (scans paired by paper key, migrated in memory, a corrected key told as
 
 The commits and the scan paths each changed come from one ``git log --raw``; only those blobs
 are read, in one batch, so the cost grows with the commits and the scans they changed, not
-with the corpus.
+with the corpus. The papers are compared in worker processes when there are enough of them.
 
 A merge counts only for the papers whose scan differs from every parent's, and is compared with
 its first parent, as everywhere. Of that comparison it keeps only what the merge decided: a

@@ -36,7 +36,7 @@ from scanrepo.history.gitlog import CommitInfo, Copy, Revision, by_paper, first_
 from scanrepo.history.paper_history import pathspecs
 from scanrepo.migrate.chain import Chain
 from scanrepo.survey.corpus import rating
-from scanrepo.vcs.repo import GitRepo
+from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
 
 PartKind = Literal["item", "claim", "red_flag"]
 Doc = dict[str, Any]
@@ -168,7 +168,9 @@ def blob_at(repo: GitRepo, commit: str, key: str, versions: Sequence[int]) -> Co
     found = [
         (where[0], Copy(e.path, e.blob))
         for e in entries
-        if (where := keys.parse_scan_path(e.path)) and where[2] == key and e.mode == "100644"
+        if (where := keys.parse_scan_path(e.path))
+        and where[2] == key
+        and e.mode not in (SYMLINK_MODE, GITLINK_MODE)
     ]
     return max(found, key=lambda pair: pair[0])[1] if found else None
 

@@ -16,7 +16,8 @@ same way). A merge that only joined both sides' changes to a paper shows the pap
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +25,13 @@ from scanrepo.diff.changes import DiffResult, PaperDiff
 from scanrepo.diff.revisions import Copy, Pair, read_copies
 from scanrepo.diff.tree import Contents, paper_diff, paper_sides
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.fs.workers import chunked_map
+from scanrepo.format.strictjson import MAX_BYTES
+from scanrepo.fs.workers import streamed_map
 from scanrepo.history.gitlog import CommitInfo, PathChange
 from scanrepo.migrate.chain import Chain
 from scanrepo.toolkit import Toolkit
-from scanrepo.vcs.repo import GitRepo
+from scanrepo.validate.checks import too_large
+from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,10 @@ def _diff(paper: _Paper, context: Context) -> PaperDiff:
     return own_changes(diff, others)
 
 
+def _diff_of(unit: tuple[int, _Paper], context: Context) -> tuple[int, PaperDiff]:
+    return unit[0], _diff(unit[1], context)
+
+
 def _papers(
     changed: Sequence[PathChange], contents: Contents, labels: tuple[str | None, str | None]
 ) -> list[_Paper]:
@@ -135,6 +142,43 @@ def merged_papers(
     return [_diff(paper, (registry, chain)) for paper in _papers(changed, contents, labels)]
 
 
+class _Blobs:
+    """The contents of the copies of a run of commits from one ``git cat-file --batch``,
+    each blob read when first needed and dropped after its last use, so that memory holds the
+    scans of a few commits, not of the whole range."""
+
+    def __init__(self, repo: GitRepo, copies: Sequence[Copy]) -> None:
+        special = {c for c in copies if c.mode in (SYMLINK_MODE, GITLINK_MODE)}
+        regular = [c for c in copies if c not in special]
+        self.special = read_copies(repo, special)
+        self.uses = Counter(c.blob for c in regular)
+        order = list(dict.fromkeys(c.blob for c in regular if c.blob))
+        self.sizes = repo.blob_sizes(order)
+        self.stream = repo.read_blobs([b for b in order if self.sizes[b] <= MAX_BYTES])
+        self.live: dict[str, bytes] = {}
+
+    def contents(self, copies: Sequence[Copy]) -> Contents:
+        found: Contents = {}
+        for copy in copies:
+            if copy in self.special:
+                found[copy] = self.special[copy]
+            elif copy.blob is None or self.sizes[copy.blob] > MAX_BYTES:
+                found[copy] = too_large(copy.path, self.sizes.get(copy.blob or "", 0))
+            else:
+                while copy.blob not in self.live:
+                    blob, data = next(self.stream)
+                    self.live[blob] = data
+                found[copy] = self.live[copy.blob]
+        return found
+
+    def done(self, copies: Sequence[Copy]) -> None:
+        for copy in copies:
+            if copy.blob in self.live:
+                self.uses[copy.blob] -= 1
+                if not self.uses[copy.blob]:
+                    del self.live[copy.blob]
+
+
 def commit_log(
     repo: GitRepo,
     found: Sequence[tuple[CommitInfo, list[PathChange]]],
@@ -142,24 +186,28 @@ def commit_log(
     workers: int | None = None,
 ) -> list[LoggedCommit]:
     """Each commit of ``found`` (``gitlog.first_changes``) with its semantic diff, in order;
-    every blob read in one batch, the papers compared in worker processes when there are
-    enough of them."""
-    contents = read_copies(repo, [c for _, changed in found for ch in changed for c in _copies(ch)])
-    units: list[tuple[int, _Paper]] = []
-    for index, (info, changed) in enumerate(found):
-        short = info.sha[:12]
-        units += [(index, p) for p in _papers(changed, contents, (f"{short}^", short))]
-    del contents
-    diffs = chunked_map(
-        _diff,
-        [paper for _, paper in units],
+    every blob read once, by one ``git cat-file --batch``, as the commits need them, the papers
+    compared in worker processes when there are enough of them."""
+    copies = [[c for ch in changed for c in _copies(ch)] for _, changed in found]
+    blobs = _Blobs(repo, [c for mine in copies for c in mine])
+
+    def papers() -> Iterator[tuple[int, _Paper]]:
+        for index, ((info, changed), mine) in enumerate(zip(found, copies, strict=True)):
+            short = info.sha[:12]
+            for paper in _papers(changed, blobs.contents(mine), (f"{short}^", short)):
+                yield index, paper
+            blobs.done(mine)
+
+    by_commit: list[list[PaperDiff]] = [[] for _ in found]
+    for index, diff in streamed_map(
+        _diff_of,
+        papers(),
+        sum(len({c.key for c in changed}) for _, changed in found),
         (toolkit.registry, toolkit.chain),
         _context_of,
         (toolkit.schema_dir, toolkit.migrations_dir),
         workers,
-    )
-    by_commit: list[list[PaperDiff]] = [[] for _ in found]
-    for (index, _), diff in zip(units, diffs, strict=True):
+    ):
         by_commit[index].append(diff)
     return [
         # a commit that counts lists its papers even when they read the same (a pure move)

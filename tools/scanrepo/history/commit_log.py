@@ -3,8 +3,10 @@ what it changed in meaning, paper by paper, as ``tools/diff`` of the commit agai
 shows it (scans paired by paper key, migrated in memory, a corrected key told as a rename).
 
 The commits and the scan paths each changed come from one ``git log --raw``; only those blobs
-are read, in one batch, so the cost grows with the commits and the scans they changed, not
-with the corpus. The papers are compared in worker processes when there are enough of them.
+are read, by one ``git cat-file --batch``, so the cost grows with the commits and the scans they
+changed, not with the corpus. Each blob is read when its commit comes and dropped after its last
+use, and the papers are compared in worker processes as they come (when there are enough of
+them), so memory holds the scans of a few commits.
 
 A merge counts only for the papers whose scan differs from every parent's, and is compared with
 its first parent, as everywhere. Of that comparison it keeps only what the merge decided: a

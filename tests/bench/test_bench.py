@@ -36,6 +36,10 @@ OPERATIONS = {
     "validate 30 scans": ["check-jsonschema", "strict parse (floor)"],
     "diff of a 30-scan commit": ["git cat-file --batch (60 blobs, floor)", "DeepDiff"],
     "log of one paper over 6 revisions": ["git log -p --follow"],
+    "log of 6 commits (whole repository)": [
+        "git log --raw + cat-file --batch of the changed blobs"
+    ],
+    "blame of one paper over 6 revisions": ["git blame"],
     "migrate 30 v3 scans": ["parse + canonical write (floor)"],
     "add 30 new scans from JSON Lines on stdin": ["parse + canonical write (floor)"],
     "rescan a batch of 30 scans": ["tools/diff A B"],

@@ -21,6 +21,7 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from conftest import canonical, git
+from scanrepo.cli.blame import main as blame_main
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.cli.scan_textconv import main as textconv_main
@@ -225,6 +226,13 @@ def hostile_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
+def test_the_markdown_log_is_inert(hostile_history: Path) -> None:
+    outcome = run_in(hostile_history, log_main, "--format", "markdown")
+    outcome.assert_clean(0)
+    assert "evil" in outcome.out
+    assert_markdown_inert(outcome.out)
+
+
 def test_the_review_comment_from_tools_diff_is_inert(hostile_history: Path) -> None:
     outcome = run_in(hostile_history, diff_main, "--format", "markdown", "HEAD~1", "HEAD")
     outcome.assert_clean(1)
@@ -244,6 +252,11 @@ def test_the_review_comment_from_tools_diff_is_inert(hostile_history: Path) -> N
         ("log", "--word-diff", "--color", "always"),
         ("log", "--format", "json"),
         ("log", "--item", "checklist.claims_and_evidence.abstract_claims_supported"),
+        ("log-range",),
+        ("log-range", "--stat", "--color", "always"),
+        ("log-range", "--format", "json"),
+        ("blame",),
+        ("blame", "--format", "json"),
         ("textconv",),
     ],
     ids=" ".join,
@@ -256,6 +269,10 @@ def test_terminal_output_of_every_command_is_inert(
         outcome = run_in(hostile_history, diff_main, *options, "HEAD~1", "HEAD")
     elif command == "log":
         outcome = run_in(hostile_history, log_main, KEY, *options)
+    elif command == "log-range":
+        outcome = run_in(hostile_history, log_main, *options)
+    elif command == "blame":
+        outcome = run_in(hostile_history, blame_main, KEY, *options)
     else:
         outcome = run_in(hostile_history, textconv_main, scan_path(4, KEY))
     outcome.assert_clean(0, 1)

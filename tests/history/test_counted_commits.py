@@ -271,3 +271,16 @@ def test_a_merge_changes_only_what_no_parent_had() -> None:
     assert merge_step(first, reading("2"), [other]) == ("unchanged", first)
     unreadable = Reading(None, None, None, {}, Problem("x", None, None, "$", "bad"))
     assert merge_step(first, after, [unreadable, None])[1] == first
+
+
+def test_log_n_counts_only_commits_that_count(
+    branchy: Branchy, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """M1 took main's scan: git lists it, but it counts for nothing, so -n goes past it."""
+    m1 = branchy.commits["M1"]
+    for count, expected in (("1", ["B1"]), ("2", ["B1", "A1"]), ("9", ["B1", "A1", "C0"])):
+        code, out, err = run_main(
+            log_main, branchy.root, monkeypatch, capsys, "-n", count, "--format", "json", m1
+        )
+        assert code == 0, err
+        assert [names(branchy)[c["commit"]] for c in json.loads(out)["commits"]] == expected

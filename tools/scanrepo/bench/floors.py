@@ -10,6 +10,9 @@
   written at its place in the scan layout under OUT: what adding a scanner's output must do.
 - ``deepdiff REPO A B SAMPLE``: read the scans commit B changed since A (one ``git cat-file
   --batch``), parse both sides, and compare SAMPLE pairs with DeepDiff.
+- ``range-blobs REPO RANGE``: one ``git log --raw`` of the commits of RANGE over scans/ and
+  the blobs on both sides of what they changed, each read once by one ``git cat-file --batch``:
+  the least work of a semantic log of those commits.
 - ``history-blobs REPO``: one ``git log --raw`` over scans/ and every distinct blob it names
   read once, by one ``git cat-file --batch``: the least work of whole-history statistics.
 
@@ -145,12 +148,26 @@ def history_blobs(repo: str) -> None:
     print(f"{len(seen)} blobs, {total} bytes")
 
 
+def range_blobs(repo: str, span: str) -> None:
+    log = _git(
+        repo, "log", "--raw", "--no-abbrev", "--no-renames", "--format=", span, "--", "scans/"
+    )
+    seen: dict[str, None] = {}
+    for line in log.decode().splitlines():
+        for blob in line.split("\t", 1)[0].split()[2:4]:
+            if blob.strip("0"):
+                seen[blob] = None
+    total = sum(len(data) for data in _read_blobs(repo, list(seen)))
+    print(f"{len(seen)} blobs, {total} bytes")
+
+
 COMMANDS: dict[str, Callable[..., None]] = {
     "parse": parse,
     "rewrite": rewrite,
     "rewrite-lines": rewrite_lines,
     "deepdiff": deepdiff,
     "history-blobs": history_blobs,
+    "range-blobs": range_blobs,
 }
 
 

@@ -35,7 +35,18 @@ from scanrepo.toolkit import SCHEMA_DIR
 TOOLS = Path(__file__).resolve().parents[2]
 
 # The operations by the name ``tools/bench --only`` selects them with, in the table's order.
-OPERATIONS = ("validate", "diff", "log", "migrate", "add", "rescan", "stats", "stats-cached")
+OPERATIONS = (
+    "validate",
+    "diff",
+    "log",
+    "log-range",
+    "blame",
+    "migrate",
+    "add",
+    "rescan",
+    "stats",
+    "stats-cached",
+)
 
 # Whole-history statistics, measured without the blob cache: every blob is read, as by the
 # anchor. The cached row runs as a user's second run does: with the cache the first one filled.
@@ -456,6 +467,50 @@ class Plan:
             (Anchor(follow, Target("within", 2), follow.label),),
         )
 
+    def log_range_operation(self) -> Operation:
+        """tools/log of the last commits, every paper, against reading what they changed."""
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        count = min(self.sizes.main_log_revisions, len(corpus.commits) - 1)
+        span = f"{corpus.commits[-1 - count]}..{corpus.commits[-1]}"
+        floor = Subject(
+            f"range-blobs@{spec.name}:{count}",
+            "git log --raw + cat-file --batch of the changed blobs",
+            self.cmd(_floor("range-blobs", corpus.repo, span), corpus.repo),
+        )
+        ours = Subject(
+            f"log-range@{spec.name}:{count}",
+            "tools/log A..B",
+            self.cmd(_python(_tool("log"), span), corpus.repo),
+        )
+        return Operation(
+            f"log of {_count(count, 'commit')} (whole repository)",
+            ours,
+            (Anchor(floor, Target("within", 3), floor.label),),
+        )
+
+    def blame_operation(self) -> Operation:
+        """tools/blame of the paper every commit rescans, against git blame of its file."""
+        spec = self.sizes.main
+        revisions = self.sizes.main_log_revisions
+        corpus = self.corpus(spec)
+        rev = corpus.commits[revisions - 1]  # commits 0 .. revisions-1 all change the hot paper
+        blame = Subject(
+            f"git-blame@{spec.name}:{revisions}",
+            "git blame",
+            self.cmd(("git", "blame", rev, "--", corpus.hot_path), corpus.repo),
+        )
+        ours = Subject(
+            f"blame@{spec.name}:{revisions}",
+            "tools/blame KEY REV",
+            self.cmd(_python(_tool("blame"), corpus.hot_key, rev), corpus.repo),
+        )
+        return Operation(
+            f"blame of one paper over {revisions} revisions",
+            ours,
+            (Anchor(blame, Target("within", 3), blame.label),),
+        )
+
     # --- stats ------------------------------------------------------------------------------
 
     def _history_floor(self, corpus: Corpus) -> Subject:
@@ -508,6 +563,8 @@ class Plan:
             "validate": self.validate_operation,
             "diff": self.diff_operation,
             "log": self.log_operation,
+            "log-range": self.log_range_operation,
+            "blame": self.blame_operation,
             "migrate": self.migrate_operation,
             "add": self.add_operation,
             "rescan": self.rescan_operation,

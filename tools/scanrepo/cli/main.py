@@ -15,6 +15,7 @@ COMMANDS = {
     "add": "scanrepo.cli.add",
     "diff": "scanrepo.cli.diff",
     "log": "scanrepo.cli.log",
+    "blame": "scanrepo.cli.blame",
     "textconv": "scanrepo.cli.scan_textconv",
     "stats": "scanrepo.cli.stats",
     "export": "scanrepo.cli.export",

@@ -53,30 +53,55 @@ def diff_range(
 ) -> RangeDiff:
     """Compare every changed scan between the two sides; with ``validate``, check the new side."""
     pairs = _selected(changed_pairs(repo, rng), paths)
-    by_key: dict[str, tuple[list[Copy], list[Copy]]] = {}
-    for pair in pairs:
-        where = keys.parse_scan_path(pair.path)
-        if where is not None:
-            olds, news = by_key.setdefault(where[2], ([], []))
-            olds.extend([pair.old] if pair.old else [])
-            news.extend([pair.new] if pair.new else [])
     contents = read_copies(repo, [c for pair in pairs for c in (pair.old, pair.new) if c])
     # Problems of the old side name its commit; the new side's are what a reviewer fixes.
     old_label = rng.old.commit[:12] if rng.old.commit else None
-    renames = _renames(by_key, contents)
-    for old_key, new_key in renames.items():
-        by_key[new_key] = (by_key.pop(old_key)[0], by_key[new_key][1])
-    old_keys = {new: old for old, new in renames.items()}
-    papers = [
-        replace(
-            paper_diff(key, olds, news, contents, registry, chain, (old_label, None)),
-            old_key=old_keys.get(key),
-        )
-        for key, (olds, news) in by_key.items()
-    ]
+    papers = diff_pairs(pairs, contents, registry, chain, (old_label, None))
     result = DiffResult.of(rng.old.label, rng.new.label, papers)
     problems = _validate(pairs, contents, registry, papers) if validate else []
     return RangeDiff(result, problems)
+
+
+def by_paper(pairs: list[Pair]) -> dict[str, tuple[list[Copy], list[Copy]]]:
+    """Each paper's copies on the old and the new side, by paper key."""
+    found: dict[str, tuple[list[Copy], list[Copy]]] = {}
+    for pair in pairs:
+        where = keys.parse_scan_path(pair.path)
+        if where is not None:
+            olds, news = found.setdefault(where[2], ([], []))
+            olds.extend([pair.old] if pair.old else [])
+            news.extend([pair.new] if pair.new else [])
+    return found
+
+
+def paper_sides(
+    pairs: list[Pair], contents: Contents
+) -> dict[str, tuple[list[Copy], list[Copy], str | None]]:
+    """Each paper's copies on the old and the new side, and its old key when it was renamed
+    (a removed and an added key of the same paper paired as one paper)."""
+    found = by_paper(pairs)
+    renames = _renames(found, contents)
+    for old_key, new_key in renames.items():
+        found[new_key] = (found.pop(old_key)[0], found[new_key][1])
+    old_keys = {new: old for old, new in renames.items()}
+    return {key: (olds, news, old_keys.get(key)) for key, (olds, news) in found.items()}
+
+
+def diff_pairs(
+    pairs: list[Pair],
+    contents: Contents,
+    registry: SchemaRegistry,
+    chain: Chain,
+    labels: tuple[str | None, str | None] = (None, None),
+) -> list[PaperDiff]:
+    """The diff of each paper the changed ``pairs`` hold (their ``contents`` read)."""
+    return [
+        replace(
+            paper_diff(key, olds, news, contents, registry, chain, labels),
+            old_key=old_key,
+        )
+        for key, (olds, news, old_key) in paper_sides(pairs, contents).items()
+    ]
 
 
 def _identity(copies: list[Copy], contents: Contents) -> tuple[str, tuple[str, ...]] | None:

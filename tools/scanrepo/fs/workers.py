@@ -8,11 +8,13 @@ worker here watches its parent and exits as soon as the parent is gone.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -89,3 +91,31 @@ def chunked_map(
             if progress:
                 progress(len(results), len(items))
     return results
+
+
+def streamed_map(
+    function: Callable[[Item, Context], Result],
+    items: Iterable[Item],
+    count: int,
+    context: Context,
+    make_context: Callable[..., Context],
+    context_args: tuple[Any, ...],
+    workers: int | None = None,
+) -> Iterator[Result]:
+    """``chunked_map`` of ``count`` items that come one at a time, each result as soon as its
+    chunk is done, in order; only a few chunks are in flight, so the items need not all be in
+    memory at once (nor be made before the first results)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or count < PARALLEL_THRESHOLD:
+        for item in items:
+            yield function(item, context)
+        return
+    iterator = iter(items)
+    with process_pool(workers, _build_context, (make_context, context_args)) as pool:
+        pending: deque[Future[list[Result]]] = deque()
+        while chunk := list(itertools.islice(iterator, CHUNK)):
+            pending.append(pool.submit(_run_chunk, function, chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

@@ -142,6 +142,26 @@ def changes(
             yield info, found
 
 
+def first_changes(
+    repo: GitRepo, revs: Sequence[str], paths: Sequence[str], limit: int | None, *options: str
+) -> list[tuple[CommitInfo, list[PathChange]]]:
+    """``changes`` of the revisions ``revs`` (``A``, ``A..B``, ``^A B``, checked by the caller),
+    newest first, the first ``limit`` of them only. git is asked for ``limit`` commits, and
+    asked again for more when some of those it gave count for nothing (a merge that took one
+    side's scan), so the cost grows with the commits shown, not with the history."""
+    head, *rest = revs
+    asked = limit
+    while True:
+        bound = () if asked is None else (f"--max-count={asked}",)
+        records = list(raw_log(repo, head, paths, *COUNTED, *bound, *options, *rest))
+        found = [
+            (info, changed) for info, entries in records if (changed := parse_changes(entries))
+        ]
+        if asked is None or limit is None or len(found) >= limit or len(records) < asked:
+            return found[:limit]
+        asked *= 4
+
+
 @dataclass(frozen=True)
 class Copy:
     """A paper's scan file on one side of a commit."""
@@ -182,13 +202,19 @@ def revisions(repo: GitRepo, commit: str) -> Iterator[Revision]:
     """Every revision of every paper reachable from ``commit``, oldest commit first; the papers of
     one commit by key."""
     for info, found in changes(repo, commit, [keys.SCANS_DIR + "/"], "--reverse"):
-        by_key: dict[str, list[PathChange]] = {}
-        for change in found:
-            by_key.setdefault(change.key, []).append(change)
-        for key in sorted(by_key):
-            group = by_key[key]
-            old, new = _newest(c.old for c in group), _newest(c.new for c in group)
-            if old is None and new is None:
-                continue  # only symbolic links or submodules
-            others = tuple(_newest(c.others[i] for c in group) for i in range(len(group[0].others)))
-            yield Revision(info, key, old, new, others)
+        yield from by_paper(info, found)
+
+
+def by_paper(info: CommitInfo, found: Sequence[PathChange]) -> Iterator[Revision]:
+    """The revision of each paper among one commit's changed paths, by key (a paper's copy in
+    the newest version directory on each side); none for only symbolic links or submodules."""
+    by_key: dict[str, list[PathChange]] = {}
+    for change in found:
+        by_key.setdefault(change.key, []).append(change)
+    for key in sorted(by_key):
+        group = by_key[key]
+        old, new = _newest(c.old for c in group), _newest(c.new for c in group)
+        if old is None and new is None:
+            continue
+        others = tuple(_newest(c.others[i] for c in group) for i in range(len(group[0].others)))
+        yield Revision(info, key, old, new, others)

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanrepo.diff.changes import PaperDiff
-from scanrepo.diff.revisions import Copy, read_copies
-from scanrepo.diff.tree import paper_diff
+from scanrepo.diff.revisions import read_copies
 from scanrepo.errors import JsonSyntaxError, MigrationError
 from scanrepo.format import keys, model
 from scanrepo.format.items import item_name, item_path, resolve_name
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
-from scanrepo.history.gitlog import CommitInfo, changes
+from scanrepo.history.commit_log import merged_papers
+from scanrepo.history.gitlog import CommitInfo, first_changes
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.vcs.repo import GitRepo
@@ -57,21 +57,32 @@ def pathspecs(key: str, versions: Sequence[int]) -> list[str]:
 
 
 def paper_history(
-    repo: GitRepo, key: str, registry: SchemaRegistry, chain: Chain, rev: str = "HEAD"
+    repo: GitRepo,
+    key: str,
+    registry: SchemaRegistry,
+    chain: Chain,
+    rev: str = "HEAD",
+    limit: int | None = None,
+    options: Sequence[str] = (),
 ) -> list[PaperChange]:
-    """Every commit reachable from ``rev`` that counts for the paper's scan, newest first."""
+    """Every commit reachable from ``rev`` that counts for the paper's scan, newest first (the
+    first ``limit``, of those git's ``options`` select); a merge with only what it decided
+    (``history.commit_log``)."""
     commit = repo.resolve(rev)
-    found: list[tuple[CommitInfo, list[Copy], list[Copy]]] = []
-    for info, changed in changes(repo, commit, pathspecs(key, registry.versions)):
+    found = []
+    for info, changed in first_changes(
+        repo, [commit], pathspecs(key, registry.versions), limit, *options
+    ):
         mine = [c for c in changed if c.key == key]
         if mine:
-            found.append((info, [c.old for c in mine if c.old], [c.new for c in mine if c.new]))
-    contents = read_copies(repo, [c for _, olds, news in found for c in (*olds, *news)])
+            found.append((info, mine))
+    copies = [c for _, mine in found for ch in mine for c in (ch.old, ch.new, *ch.others) if c]
+    contents = read_copies(repo, copies)
     history = []
-    for info, olds, news in found:
+    for info, mine in found:
         labels = (f"{info.sha[:12]}^", info.sha[:12])
-        diff = paper_diff(key, olds, news, contents, registry, chain, labels)
-        after = next((contents[c] for c in news if c.path == diff.new_path), None)
+        [diff] = merged_papers(mine, contents, registry, chain, labels)
+        after = next((contents[c.new] for c in mine if c.new and c.path == diff.new_path), None)
         history.append(PaperChange(info, diff, after))
     return history
 

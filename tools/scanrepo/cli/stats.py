@@ -26,7 +26,7 @@ from scanrepo.vcs.repo import GitRepo
 FORMAT_NAME = "scanrepo-stats"
 FORMAT_VERSION = 1
 CORPUS_TABLES = ("corpus", "items", "red_flags", "claims", "engagement")
-STABILITY_TABLES = ("history", "overall", "stability")
+STABILITY_TABLES = ("history", "overall", "stability", "repeatability")
 SHOWN_PROBLEMS = 20
 
 

@@ -100,7 +100,7 @@ def test_repeatability_reproducibility_and_references(page: tuple[Path, list[str
         "0.97 [0.90, 0.99]",
         "skewed",
     ]
-    assert _row(html, "different models")[:7] == [
+    assert _row(html, "different models (reproducibility)")[:7] == [
         "7",
         "42.9%",
         "57.1%",
@@ -111,8 +111,10 @@ def test_repeatability_reproducibility_and_references(page: tuple[Path, list[str
     ]
     assert _row(html, "opus vs opus")[0] == "103"
     per_item = html.split("<details>", 1)[1].split("</details>", 1)[0]
-    assert f"<tr><td><code>{F}</code></td><td>same</td><td class=n>2</td>" in per_item
-    assert f"<tr><td><code>{F}</code></td><td>different</td><td class=n>5</td>" in per_item
+    assert f'<tr><td><code>{F}</code></td><td>same</td><td class="n nowrap">2</td>' in per_item
+    assert f'<tr><td><code>{F}</code></td><td>different</td><td class="n nowrap">5</td>' in (
+        per_item
+    )
     references = html.split('<section id="references">', 1)[1].split("</section>", 1)[0]
     assert "Context, not thresholds" in references
     assert "<b>Cohen&#x27;s kappa 0.280 and 0.282</b>" in references

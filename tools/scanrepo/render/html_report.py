@@ -34,7 +34,7 @@ h3 { font-size: 15px; margin: 20px 0 6px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
 .card { border: 1px solid #d0d7de; border-radius: 6px; padding: 10px 14px; min-width: 150px; }
 .card b { display: block; font-size: 22px; }
-figure { margin: 8px 0; overflow-x: auto; }
+figure, .wide { margin: 8px 0; overflow-x: auto; }
 figcaption { color: #57606a; margin-top: 4px; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border-bottom: 1px solid #d0d7de; padding: 4px 10px; text-align: left; }
@@ -183,18 +183,23 @@ def _agreement_cells(c: Comparison) -> str:
         _coefficient(a.pabak),
     ]
     note = "skewed" if a.skewed else ""
-    return "".join(f"<td class=n>{escape(cell)}</td>" for cell in cells) + f"<td>{note}</td>"
+    return "".join(f'<td class="n nowrap">{escape(cell)}</td>' for cell in cells) + (
+        f"<td>{note}</td>"
+    )
 
 
 _AGREEMENT_HEADERS = (
-    "<th>rescans</th><th>answer flip rate</th><th>raw agreement</th><th>yes</th>"
+    "<th>rescans</th><th>answer flip rate</th><th>raw agreement</th><th>yes prevalence</th>"
     "<th>Cohen's kappa [95% CI]</th><th>Gwet's AC1 [95% CI]</th><th>PABAK [95% CI]</th>"
     "<th>note</th>"
 )
 
 
 def _agreement_table(st: Stability) -> str:
-    rows = [("same model (repeatability)", st.same), ("different models", st.different)]
+    rows = [
+        ("same model (repeatability)", st.same),
+        ("different models (reproducibility)", st.different),
+    ]
     rows += [(f"{p.a} vs {p.b}", p.comparison) for p in st.source_pairs]
     body = "".join(f"<tr><td>{escape(name)}</td>{_agreement_cells(c)}</tr>" for name, c in rows)
     return f"<table><tr><th>models</th>{_AGREEMENT_HEADERS}</tr>{body}</table>"
@@ -210,8 +215,8 @@ def _items_table(st: Stability) -> str:
     ]
     return (
         "<details><summary>Per item: the same model again, and a different model</summary>"
-        f"<table><tr><th>item</th><th>models</th>{_AGREEMENT_HEADERS}</tr>{''.join(rows)}"
-        "</table></details>"
+        f'<div class="wide"><table><tr><th>item</th><th>models</th>{_AGREEMENT_HEADERS}</tr>'
+        f"{''.join(rows)}</table></div></details>"
     )
 
 
@@ -332,8 +337,8 @@ def render_report(data: ReportData) -> str:
             f"<figure>{_stability_chart(st)}</figure>",
             "<h3>Repeatability and reproducibility</h3>",
             '<p class="note">Consecutive answers by the same model (repeatability) and by '
-            "different models (reproducibility). Raw agreement: pairs that agree; yes: the "
-            "share of the ratings that are yes. Where fewer than "
+            "different models (reproducibility). Raw agreement: pairs that agree; yes "
+            "prevalence: the share of the ratings that are yes. Where fewer than "
             f"{SKEW_LOW:.0%} or more than {SKEW_HIGH:.0%} are yes (skewed), Cohen's kappa can "
             "be low, or undefined (—), however often the answers agree: Gwet's AC1 and PABAK "
             "(kappa as if both answers were balanced) are not pulled down by the skew.</p>",

@@ -31,8 +31,7 @@ then most observations first; items never observed come last.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from scanrepo.format.items import names, resolve_name
 from scanrepo.history.gitlog import CommitInfo
@@ -66,46 +65,6 @@ class Observation:
     @property
     def sources_differ(self) -> bool:
         return self.before[1] != self.after[1]
-
-
-@dataclass
-class _Tally:
-    observations: int = 0
-    answer_flips: int = 0
-    applies_flips: int = 0
-    pairs: Counter[RatingPair] = field(default_factory=Counter)
-
-    def add(self, pair: RatingPair) -> None:
-        old, new = pair
-        self.observations += 1
-        self.answer_flips += (old == "yes") != (new == "yes")
-        self.applies_flips += (old == "n/a") != (new == "n/a")
-        self.pairs[pair] += 1
-
-    def comparison(self) -> Comparison:
-        return Comparison(
-            Proportion(self.answer_flips, self.observations),
-            Proportion(self.applies_flips, self.observations),
-            dict(self.pairs),
-            agreement(self.pairs, YES),
-        )
-
-
-def _pooled(tallies: Iterable[_Tally]) -> _Tally:
-    pooled = _Tally()
-    for t in tallies:
-        pooled.observations += t.observations
-        pooled.answer_flips += t.answer_flips
-        pooled.applies_flips += t.applies_flips
-        pooled.pairs.update(t.pairs)
-    return pooled
-
-
-@dataclass
-class _ItemTally:
-    papers: set[str] = field(default_factory=set)
-    same: _Tally = field(default_factory=_Tally)
-    different: _Tally = field(default_factory=_Tally)
 
 
 @dataclass(frozen=True)
@@ -170,23 +129,38 @@ def _rank(item: ItemStability) -> tuple[bool, float, float, int, str]:
     )
 
 
-def _item(where: str, tally: _ItemTally) -> ItemStability:
-    both = _pooled((tally.same, tally.different))
-    return ItemStability(
-        where,
-        len(tally.papers),
-        Proportion(both.answer_flips, both.observations),
-        Proportion(both.applies_flips, both.observations),
-        tally.same.comparison(),
-        tally.different.comparison(),
+def _comparison(pairs: Counter[RatingPair]) -> Comparison:
+    n = sum(pairs.values())
+    answer = sum(c for (a, b), c in pairs.items() if (a == "yes") != (b == "yes"))
+    applies = sum(c for (a, b), c in pairs.items() if (a == "n/a") != (b == "n/a"))
+    return Comparison(
+        Proportion(answer, n), Proportion(applies, n), dict(pairs), agreement(pairs, YES)
     )
+
+
+def _both(same: Comparison, different: Comparison) -> tuple[Proportion, Proportion]:
+    """Answer and applies flips of every observation."""
+    n = same.observations + different.observations
+    return (
+        Proportion(same.answer.k + different.answer.k, n),
+        Proportion(same.applies.k + different.applies.k, n),
+    )
+
+
+def _item(
+    where: str, papers: int, same: Counter[RatingPair], different: Counter[RatingPair]
+) -> ItemStability:
+    s, d = _comparison(same), _comparison(different)
+    return ItemStability(where, papers, *_both(s, d), s, d)
 
 
 def stability(history: History, evidence_for: str | None = None) -> Stability:
     """The figures of a walk through the history; with ``evidence_for``, every observation of
     the item it names (``format.items``) among the items of every scan read."""
-    tallies: dict[str, _ItemTally] = defaultdict(_ItemTally)
-    by_models: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    # item -> ((rating, source) before, after) -> observations: one count per observation, the
+    # rest worked out once per distinct pair
+    counts: dict[str, dict[tuple[tuple[Rating, str], tuple[Rating, str]], int]] = defaultdict(dict)
+    papers: dict[str, set[str]] = defaultdict(set)
     kinds: Counter[RevisionKind] = Counter()
     problems: list[Problem] = []
     evidence: dict[str, list[Observation]] = defaultdict(list)
@@ -206,23 +180,32 @@ def stability(history: History, evidence_for: str | None = None) -> Stability:
             new = after.get(where)
             if new is None:
                 continue
-            tally = tallies[where]
-            tally.papers.add(key)
-            (r_old, s_old), (r_new, s_new) = old, new
-            models, pair = (s_old, s_new), (r_old, r_new)
-            if s_new < s_old:
-                models, pair = (s_new, s_old), (r_new, r_old)
-            (tally.same if s_old == s_new else tally.different).add(pair)
-            by_models[models].add(pair)
+            seen = counts[where]
+            seen[old, new] = seen.get((old, new), 0) + 1
+            papers[where].add(key)
             if evidence_for is not None and names(evidence_for, where):
                 evidence[where].append(Observation(step.revision.commit, key, old, new))
     if evidence_for is not None:
         name = resolve_name(evidence_for, known, option="--evidence", where="in the history")
         evidence = {name: evidence[name]}
-    items = sorted((_item(where, t) for where, t in tallies.items()), key=_rank)
-    same = _pooled(t.same for t in tallies.values())
-    different = _pooled(t.different for t in tallies.values())
-    both = _pooled((same, different))
+    # pairs per item and kind (same model: True), and per pair of models
+    by_item: dict[tuple[str, bool], Counter[RatingPair]] = defaultdict(Counter)
+    by_models: dict[tuple[str, str], Counter[RatingPair]] = defaultdict(Counter)
+    pooled: dict[bool, Counter[RatingPair]] = {True: Counter(), False: Counter()}
+    for where, seen in counts.items():
+        for ((r_old, s_old), (r_new, s_new)), count in seen.items():
+            models, pair = (s_old, s_new), (r_old, r_new)
+            if s_new < s_old:
+                models, pair = (s_new, s_old), (r_new, r_old)
+            by_item[where, s_old == s_new][pair] += count
+            by_models[models][pair] += count
+            pooled[s_old == s_new][pair] += count
+    items = sorted(
+        (_item(w, len(p), by_item[w, True], by_item[w, False]) for w, p in papers.items()),
+        key=_rank,
+    )
+    same, different = _comparison(pooled[True]), _comparison(pooled[False])
+    answer, applies = _both(same, different)
     return Stability(
         commit=history.commit,
         commits=history.commits,
@@ -230,13 +213,13 @@ def stability(history: History, evidence_for: str | None = None) -> Stability:
         blobs=history.blobs,
         cached=history.cached,
         items=items,
-        answer=Proportion(both.answer_flips, both.observations),
-        applies=Proportion(both.applies_flips, both.observations),
-        same=same.comparison(),
-        different=different.comparison(),
+        answer=answer,
+        applies=applies,
+        same=same,
+        different=different,
         source_pairs=[
-            SourcePair(a, b, t.comparison())
-            for (a, b), t in sorted(by_models.items(), key=lambda m: (m[0][0] == m[0][1], m[0]))
+            SourcePair(a, b, _comparison(pairs))
+            for (a, b), pairs in sorted(by_models.items(), key=lambda m: (m[0][0] == m[0][1], m[0]))
         ],
         problems=problems,
         evidence=dict(evidence),

@@ -66,7 +66,6 @@ class Agreement:
     n: int  # pairs
     observed: float | None  # p_o, None without pairs
     prevalence: float | None  # share of yes among the 2n ratings
-    categories: int  # q
     kappa: Estimate
     ac1: Estimate
     pabak: Estimate
@@ -83,30 +82,41 @@ NONE = Estimate(None, None)
 @dataclass(frozen=True)
 class _Table:
     n: int
-    p_o: float
-    q: int
+    agree: int  # pairs whose two ratings are the same
     cells: dict[tuple[Hashable, Hashable], float]  # p_kl
     first: dict[Hashable, float]  # pA_k
     second: dict[Hashable, float]  # pB_k
 
     @classmethod
     def of(cls, pairs: Mapping[tuple[Category, Category], int]) -> _Table | None:
-        n = sum(pairs.values())
+        counts = {pair: count for pair, count in pairs.items() if count}
+        n = sum(counts.values())
         if n == 0:
             return None
         first: Counter[Hashable] = Counter()
         second: Counter[Hashable] = Counter()
-        for (a, b), count in pairs.items():
+        for (a, b), count in counts.items():
             first[a] += count
             second[b] += count
         return cls(
             n=n,
-            p_o=sum(count for (a, b), count in pairs.items() if a == b) / n,
-            q=max(2, len(set(first) | set(second))),
-            cells={pair: count / n for pair, count in pairs.items() if count},
+            agree=sum(count for (a, b), count in counts.items() if a == b),
+            cells={pair: count / n for pair, count in counts.items()},
             first={c: k / n for c, k in first.items()},
             second={c: k / n for c, k in second.items()},
         )
+
+    @property
+    def p_o(self) -> float:
+        return self.agree / self.n
+
+    @property
+    def categories(self) -> set[Hashable]:
+        return set(self.first) | set(self.second)
+
+    @property
+    def q(self) -> int:
+        return max(2, len(self.categories))
 
     def pi(self, category: Hashable) -> float:
         return (self.first.get(category, 0.0) + self.second.get(category, 0.0)) / 2
@@ -136,13 +146,13 @@ def gwet_ac1(pairs: Mapping[tuple[Category, Category], int], z: float = Z95) -> 
     t = _Table.of(pairs)
     if t is None:
         return NONE
-    categories = set(t.first) | set(t.second)
-    pi = {c: t.pi(c) for c in categories}
-    p_e = sum(p * (1 - p) for p in pi.values()) / (t.q - 1)
+    pi = {c: t.pi(c) for c in t.categories}
+    q = t.q
+    p_e = sum(p * (1 - p) for p in pi.values()) / (q - 1)
     ac1 = (t.p_o - p_e) / (1 - p_e)
     spread = 2 * (1 - ac1)
     cells = sum(
-        p_kl * ((a == b) - spread * (1 - (pi[a] + pi[b]) / 2) / (t.q - 1)) ** 2
+        p_kl * ((a == b) - spread * (1 - (pi[a] + pi[b]) / 2) / (q - 1)) ** 2
         for (a, b), p_kl in t.cells.items()
     )
     variance = (cells - (t.p_o - spread * p_e) ** 2) / (t.n * (1 - p_e) ** 2)
@@ -154,13 +164,14 @@ def pabak(pairs: Mapping[tuple[Category, Category], int], z: float = Z95) -> Est
     t = _Table.of(pairs)
     if t is None:
         return NONE
-    agree = sum(count for (a, b), count in pairs.items() if a == b)
-    low, high = wilson(agree, t.n, z)  # type: ignore[misc]
+    interval = wilson(t.agree, t.n, z)
+    assert interval is not None  # n > 0
+    q = t.q
 
     def line(p: float) -> float:
-        return (t.q * p - 1) / (t.q - 1)
+        return (q * p - 1) / (q - 1)
 
-    return Estimate(line(t.p_o), (line(low), line(high)))
+    return Estimate(line(t.p_o), (line(interval[0]), line(interval[1])))
 
 
 def agreement(
@@ -169,12 +180,11 @@ def agreement(
     """Every figure of a table; the prevalence is of the category ``positive``."""
     t = _Table.of(pairs)
     if t is None:
-        return Agreement(0, None, None, 2, NONE, NONE, NONE)
+        return Agreement(0, None, None, NONE, NONE, NONE)
     return Agreement(
         n=t.n,
         observed=t.p_o,
         prevalence=t.pi(positive),
-        categories=t.q,
         kappa=cohen_kappa(pairs, z),
         ac1=gwet_ac1(pairs, z),
         pabak=pabak(pairs, z),

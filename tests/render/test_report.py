@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import canonical, fixture_doc, git, put, run_tool
-from knownhistory import build
+from knownhistory import F, build, paper, path, rate
 
 CHARTS = (
     "chart-yes-rate",
@@ -75,6 +75,70 @@ def test_text_from_scans_is_escaped(repo: Path) -> None:
     assert "<b>subject" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in html
+
+
+def _row(html: str, first_cell: str) -> list[str]:
+    row = html.split(f"<tr><td>{first_cell}</td>", 1)[1].split("</tr>", 1)[0]
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+
+def test_repeatability_reproducibility_and_references(page: tuple[Path, list[str]]) -> None:
+    html = page[0].read_text(encoding="utf-8")
+    cards = re.findall(r"<b>([^<]*)</b>([^<]*)</div>", html)
+    # knownhistory: 105 rescans of an item by the same model with 2 answer flips, 7 by
+    # different models with 3 (test_stability works them out)
+    assert ("1.9%", "answer flip rate, same model") in cards
+    assert ("42.9%", "answer flip rate, different models") in cards
+    # rescans, flip rate, raw agreement, yes, kappa, AC1, PABAK, note
+    assert _row(html, "same model (repeatability)") == [
+        "105",
+        "1.9%",
+        "98.1%",
+        "97.1%",
+        "0.66 [0.19, 1.00]",
+        "0.98 [0.95, 1.00]",
+        "0.97 [0.90, 0.99]",
+        "skewed",
+    ]
+    assert _row(html, "different models (reproducibility)")[:7] == [
+        "7",
+        "42.9%",
+        "57.1%",
+        "64.3%",
+        "0.09",  # 2/23, under 10 pairs: no interval
+        "0.21",  # 22/106
+        "0.14 [-0.50, 0.68]",
+    ]
+    assert _row(html, "opus vs opus")[0] == "103"
+    per_item = html.split("<details>", 1)[1].split("</details>", 1)[0]
+    assert f'<tr><td><code>{F}</code></td><td>same</td><td class="n nowrap">2</td>' in per_item
+    assert f'<tr><td><code>{F}</code></td><td>different</td><td class="n nowrap">5</td>' in (
+        per_item
+    )
+    references = html.split('<section id="references">', 1)[1].split("</section>", 1)[0]
+    assert "Context, not thresholds" in references
+    assert "<b>Cohen&#x27;s kappa 0.280 and 0.282</b>" in references
+    assert "<b>Cohen&#x27;s kappa 0.22 (95% CI 0.06 to 0.38)</b>" in references
+    assert "<code>arXiv:2511.13107</code>" in references
+    assert "<code>doi:10.1101/2024.07.16.24310483</code>" in references
+
+
+def test_model_names_are_escaped(repo: Path) -> None:
+    hostile = '<img src=x onerror="alert(3)">'
+    doc = paper(1, "ICLR", [])
+    for section in doc["checklist"].values():
+        for item in section.values():
+            item["source"] = hostile
+    put(repo, path(1), canonical(doc))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "scan")
+    put(repo, path(1), canonical(rate(doc, F, "no", "opus")))
+    git(repo, "commit", "-qam", "rescan")
+    done = run_tool("report", "-o", "r.html", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    html = (repo / "r.html").read_text(encoding="utf-8")
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=&quot;alert(3)&quot;&gt; vs opus" in html
 
 
 def test_a_repository_without_commits(repo: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, canonical, fixture_doc, put, run_tool
-from knownhistory import ITEMS_PER_PAPER, F
+from knownhistory import ITEMS_PER_PAPER, TYPE_ITEM, F, K
 from scanrepo.format import model
 from scanrepo.survey.rows import CORPUS_COLUMNS, HISTORY_COLUMNS
 
@@ -66,11 +66,55 @@ def test_history_rows(known: tuple[Path, list[str]]) -> None:
     assert migrated["path"] == "scans/v4/2601/2601.00004.json"
 
 
+STABILITY_COLUMNS = [
+    "item",
+    "models",
+    "observations",
+    "answer_flips",
+    *(f"{flip}_flip_rate{end}" for flip in ("answer", "applies") for end in ("", "_low", "_high")),
+    "agreement",
+    "yes_prevalence",
+    *(f"{c}{end}" for c in ("kappa", "ac1", "pabak") for end in ("", "_low", "_high")),
+    "note",
+]
+
+
+def test_stability_rows(known: tuple[Path, list[str]]) -> None:
+    rows = exported(known[0], "--stability")
+    assert list(rows[0]) == STABILITY_COLUMNS
+    # all items twice; F and K both ways; the 14 other items only by the same model
+    assert len(rows) == 2 + 2 + 2 + 14
+    by = {(r["item"], r["models"]): r for r in rows}
+    # knownhistory, by hand: F same model C2 P1 (flip), C2 P3; different models 5, 2 flips;
+    # K same model 5 with 1 answer and 1 applies flip, different models 2 with 1 flip;
+    # pooled 105 by the same model (2 flips), 7 by different models (3 flips)
+    counts = {key: (r["observations"], r["answer_flips"]) for key, r in by.items()}
+    assert counts[F, "same"] == ("2", "1")
+    assert counts[F, "different"] == ("5", "2")
+    assert counts[K, "same"] == ("5", "1")
+    assert counts[K, "different"] == ("2", "1")
+    assert counts["all items", "same"] == ("105", "2")
+    assert counts["all items", "different"] == ("7", "3")
+    assert (TYPE_ITEM, "different") not in by
+    # 7 answers yes/opus -> yes/opus: kappa undefined (empty), AC1 = PABAK = 1, skewed
+    same = by[TYPE_ITEM, "same"]
+    assert (same["kappa"], same["ac1"], same["pabak"], same["note"]) == ("", "1.0", "1.0", "skewed")
+    assert float(by["all items", "same"]["kappa"]) == pytest.approx(408 / 618)
+
+
 def test_parquet_keeps_the_types(known: tuple[Path, list[str]], tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow (the export extra) is absent")
     repo, _ = known
+    target = tmp_path / "out.parquet"
+    done = run_tool("export", "--stability", "--format", "parquet", "-o", str(target), cwd=repo)
+    assert done.returncode == 0, done.stderr
+    figures = pq.read_table(target)
+    assert figures.column_names == STABILITY_COLUMNS
+    types = {f.name: str(f.type) for f in figures.schema}
+    assert (types["observations"], types["kappa"], types["note"]) == ("int64", "double", "string")
+    undefined = [r for r in figures.to_pylist() if r["item"] == TYPE_ITEM]
+    assert [(r["kappa"], r["ac1"]) for r in undefined] == [(None, 1.0)]  # null, not NaN
     for args, columns in (([], CORPUS_COLUMNS), (["--history"], HISTORY_COLUMNS)):
-        target = tmp_path / "out.parquet"
         done = run_tool("export", *args, "--format", "parquet", "-o", str(target), cwd=repo)
         assert done.returncode in (0, 1), done.stderr
         table = pq.read_table(target)
@@ -99,6 +143,9 @@ def test_usage_and_write_errors(known: tuple[Path, list[str]], tmp_path: Path) -
     assert missing.returncode == 2
     assert "no such directory" in missing.stderr
     assert not (tmp_path / "no").exists()
+    both = run_tool("export", "--history", "--stability", cwd=repo)
+    assert both.returncode == 2
+    assert "not allowed with argument" in both.stderr
 
 
 def readme_reading_calls() -> dict[str, str]:

@@ -33,9 +33,10 @@ def build_parser() -> ArgumentParser:
         prog="tools/report",
         description="Write a self-contained HTML page (no network needed to view it): corpus "
         "overview, per-item share answered yes with intervals, stability across rescans (flip "
-        "rate, kappa), red flags, claims, engagement, and the most recently changed papers "
-        "with their semantic history. Exit 0, or 1 when scans of the corpus could not be read "
-        "(they are left out), 2 on a usage error.",
+        "rate, kappa, AC1 and PABAK, for the same model and for different models, beside "
+        "published reference points), red flags, claims, engagement, and the most recently "
+        "changed papers with their semantic history. Exit 0, or 1 when scans of the corpus "
+        "could not be read (they are left out), 2 on a usage error.",
     )
     parser.add_argument(
         "-o",

@@ -26,7 +26,7 @@ from scanrepo.vcs.repo import GitRepo
 FORMAT_NAME = "scanrepo-stats"
 FORMAT_VERSION = 1
 CORPUS_TABLES = ("corpus", "items", "red_flags", "claims", "engagement")
-STABILITY_TABLES = ("history", "overall", "stability")
+STABILITY_TABLES = ("history", "overall", "stability", "repeatability")
 SHOWN_PROBLEMS = 20
 
 
@@ -34,10 +34,11 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="tools/stats",
         description="Figures of the corpus: per checklist item the share answered yes with a "
-        "Wilson 95%% interval, red flags, claims by support, engagement scores. With "
-        "--stability, each item's flip rate across the rescans in git history and the "
-        "agreement (Cohen's kappa) between models. Exit 0, or 1 when scans of the corpus "
-        "could not be read (they are left out), 2 on a usage error.",
+        "Wilson 95% interval, red flags, claims by support, engagement scores. With "
+        "--stability, each item's flip rate across the rescans in git history, for the same "
+        "model answering again and for a different model, and the agreement (raw, Cohen's "
+        "kappa, Gwet's AC1, PABAK, with the prevalence of yes). Exit 0, or 1 when scans of "
+        "the corpus could not be read (they are left out), 2 on a usage error.",
     )
     parser.add_argument(
         "--stability",

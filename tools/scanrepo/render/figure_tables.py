@@ -10,10 +10,18 @@ from collections.abc import Iterable, Sequence
 from scanrepo.format import model
 from scanrepo.format.items import names, resolve_name
 from scanrepo.render.tables import Cell, Column, Table
+from scanrepo.survey.agreement import SKEW_HIGH, SKEW_LOW, Agreement, Estimate
 from scanrepo.survey.corpus import Scan, items, rating
-from scanrepo.survey.estimates import Kappa, Proportion
+from scanrepo.survey.estimates import Proportion
 from scanrepo.survey.figures import CorpusStats
-from scanrepo.survey.stability import Observation, Stability
+from scanrepo.survey.stability import Comparison, Observation, Stability
+
+SKEWED = "skewed"
+SKEW_NOTE = (
+    f"{SKEWED}: fewer than {SKEW_LOW:.0%} or more than {SKEW_HIGH:.0%} of the ratings are yes. "
+    "There Cohen's kappa can be low, or undefined (—), however often the answers agree (the "
+    "prevalence paradox); AC1 and PABAK, beside it, are not pulled down by the skew"
+)
 
 
 def _rate(name: str, header: str) -> tuple[Column, Column, Column]:
@@ -29,17 +37,45 @@ def _share(p: Proportion) -> tuple[Cell, Cell, Cell]:
     return (p.share, *(interval if interval else (None, None)))
 
 
-def _kappa(k: Kappa) -> tuple[Cell, Cell, Cell, Cell]:
-    interval = k.interval
-    return (k.agreement, k.kappa, *(interval if interval else (None, None)))
+def _estimate(e: Estimate) -> tuple[Cell, Cell, Cell]:
+    return (e.value, *(e.interval if e.interval else (None, None)))
 
 
-_KAPPA_COLUMNS = (
+def _agreement(a: Agreement) -> tuple[Cell, ...]:
+    return (
+        a.observed,
+        a.prevalence,
+        *_estimate(a.kappa),
+        *_estimate(a.ac1),
+        *_estimate(a.pabak),
+        SKEWED if a.skewed else None,
+    )
+
+
+def _coefficient(name: str, header: str) -> tuple[Column, Column, Column]:
+    return (
+        Column(name, header, "kappa"),
+        Column(f"{name}_low", f"{header} low", "kappa"),
+        Column(f"{name}_high", f"{header} high", "kappa"),
+    )
+
+
+_AGREEMENT_COLUMNS = (
     Column("agreement", "agreement (%)", "rate"),
-    Column("kappa", "kappa", "kappa"),
-    Column("kappa_low", "kappa low", "kappa"),
-    Column("kappa_high", "kappa high", "kappa"),
+    Column("yes_prevalence", "yes prevalence (%)", "rate"),
+    *_coefficient("kappa", "kappa"),
+    *_coefficient("ac1", "AC1"),
+    *_coefficient("pabak", "PABAK"),
+    Column("note", "note", "text"),
 )
+
+
+def _notes(rows: list[tuple[Cell, ...]]) -> tuple[str, ...]:
+    return (SKEW_NOTE,) if any(row[-1] == SKEWED for row in rows) else ()
+
+
+def _flip_cells(c: Comparison) -> tuple[Cell, ...]:
+    return (c.observations, c.answer.k, *_share(c.answer), *_share(c.applies))
 
 
 def corpus_tables(stats: CorpusStats, top: int) -> list[Table]:
@@ -162,37 +198,61 @@ def stability_tables(st: Stability) -> list[Table]:
         ("scan blobs", st.blobs),
         ("of them cached", st.cached),
     ]
-    overall: list[tuple[Cell, ...]] = [
-        (
-            "all items",
-            st.answer.n,
-            *_share(st.answer),
-            *_share(st.applies),
-            st.agreement.n,
-            *_kappa(st.agreement),
-        )
+    scopes: list[tuple[str, Proportion, Proportion, Comparison]] = [
+        ("all items", st.answer, st.applies, st.different),
+        ("same model", st.same.answer, st.same.applies, st.same),
+        ("different models", st.different.answer, st.different.applies, st.different),
+        *(
+            (f"{p.a} vs {p.b}", p.comparison.answer, p.comparison.applies, p.comparison)
+            for p in st.source_pairs
+        ),
     ]
-    overall += [
+    overall = [
         (
-            f"{p.a} vs {p.b}",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            p.agreement.n,
-            *_kappa(p.agreement),
+            scope,
+            answer.n,
+            *_share(answer),
+            *_share(applies),
+            agreed.agreement.n,
+            *_agreement(agreed.agreement),
         )
-        for p in st.source_pairs
+        for scope, answer, applies, agreed in scopes
     ]
     flips = (
         *_rate("answer_flip_rate", "answer flip rate (%)"),
         *_rate("applies_flip_rate", "applies flip rate (%)"),
         Column("pairs", "model pairs"),
-        *_KAPPA_COLUMNS,
+        *_AGREEMENT_COLUMNS,
     )
+    items = [
+        (
+            rank,
+            i.where,
+            i.papers,
+            i.observations,
+            i.answer.k,
+            i.applies.k,
+            *_share(i.answer),
+            *_share(i.applies),
+            i.different.agreement.n,
+            *_agreement(i.different.agreement),
+        )
+        for rank, i in enumerate(st.items, 1)
+    ]
+    by_models = [
+        (
+            scope,
+            models,
+            *_flip_cells(c),
+            *_agreement(c.agreement),
+        )
+        for scope, comparisons in [
+            ("all items", (st.same, st.different)),
+            *((i.where, (i.same, i.different)) for i in st.items),
+        ]
+        for models, c in zip(("same", "different"), comparisons, strict=True)
+        if c.observations or scope == "all items"
+    ]
     return [
         Table(
             "history",
@@ -202,14 +262,16 @@ def stability_tables(st: Stability) -> list[Table]:
         ),
         Table(
             "overall",
-            "Overall: flips over rescans, agreement where two models answered",
+            "Overall: flips over rescans; agreement of the model pairs (all items: between "
+            "models; a model with itself: its repeatability)",
             (Column("scope", "scope", "data"), Column("observations", "rescans"), *flips),
             overall,
+            _notes(overall),
         ),
         Table(
             "stability",
             "Items from most stable to noisiest (flip rate over rescans, Wilson 95% CI; "
-            "Cohen's kappa between models)",
+            "agreement between models: Cohen's kappa, Gwet's AC1, PABAK, 95% CI)",
             (
                 Column("rank", "rank"),
                 Column("item", "item", "item"),
@@ -219,21 +281,24 @@ def stability_tables(st: Stability) -> list[Table]:
                 Column("applies_flips", "applies flips (count)"),
                 *flips,
             ),
-            [
-                (
-                    rank,
-                    i.where,
-                    i.papers,
-                    i.observations,
-                    i.answer.k,
-                    i.applies.k,
-                    *_share(i.answer),
-                    *_share(i.applies),
-                    i.agreement.n,
-                    *_kappa(i.agreement),
-                )
-                for rank, i in enumerate(st.items, 1)
-            ],
+            items,
+            _notes(items),
+        ),
+        Table(
+            "repeatability",
+            "Repeatability (the same model answered again) and reproducibility (a different "
+            "model answered), per item in the order above where observed",
+            (
+                Column("item", "item", "item"),
+                Column("models", "models", "text"),
+                Column("observations", "rescans"),
+                Column("answer_flips", "answer flips (count)"),
+                *_rate("answer_flip_rate", "answer flip rate (%)"),
+                *_rate("applies_flip_rate", "applies flip rate (%)"),
+                *_AGREEMENT_COLUMNS,
+            ),
+            by_models,
+            _notes(by_models),
         ),
     ]
 

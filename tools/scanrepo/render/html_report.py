@@ -18,9 +18,11 @@ from scanrepo.diff.changes import ChangeKind, PaperDiff
 from scanrepo.history.recent import Timeline
 from scanrepo.render.describe import Piece, count_phrase, describe, paper_phrase
 from scanrepo.render.svg import Panel, Point, bar_chart, interval_chart, percent, stacked_chart
-from scanrepo.survey.estimates import Kappa, Proportion
+from scanrepo.survey.agreement import SKEW_HIGH, SKEW_LOW, Agreement, Estimate
+from scanrepo.survey.estimates import Proportion
 from scanrepo.survey.figures import CorpusStats
-from scanrepo.survey.stability import Stability
+from scanrepo.survey.references import REFERENCES
+from scanrepo.survey.stability import Comparison, Stability
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #1b1f24; margin: 0; background: #fff; }
@@ -32,7 +34,7 @@ h3 { font-size: 15px; margin: 20px 0 6px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
 .card { border: 1px solid #d0d7de; border-radius: 6px; padding: 10px 14px; min-width: 150px; }
 .card b { display: block; font-size: 22px; }
-figure { margin: 8px 0; overflow-x: auto; }
+figure, .wide { margin: 8px 0; overflow-x: auto; }
 figcaption { color: #57606a; margin-top: 4px; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border-bottom: 1px solid #d0d7de; padding: 4px 10px; text-align: left; }
@@ -66,11 +68,15 @@ def _interval(interval: tuple[float, float] | None) -> str:
     return f" (95% CI {100 * interval[0]:.1f} to {100 * interval[1]:.1f}%)"
 
 
-def _kappa(k: Kappa) -> str:
-    if k.kappa is None:
+def _coefficient(e: Estimate) -> str:
+    if e.value is None:
         return "—"
-    ci = f" [{k.interval[0]:.2f}, {k.interval[1]:.2f}]" if k.interval else ""
-    return f"{k.kappa:.2f}{ci}"
+    ci = f" [{e.interval[0]:.2f}, {e.interval[1]:.2f}]" if e.interval else ""
+    return f"{e.value:.2f}{ci}"
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
 
 
 def _cards(data: ReportData) -> str:
@@ -82,7 +88,10 @@ def _cards(data: ReportData) -> str:
             ("commits changing scans", str(st.commits)),
             ("rescans", str(st.kinds["rescan"])),
             ("answer flip rate, all items", _rate(st.answer)),
-            ("kappa between models, all items", _kappa(st.agreement)),
+            ("answer flip rate, same model", _rate(st.same.answer)),
+            ("answer flip rate, different models", _rate(st.different.answer)),
+            ("kappa between models, all items", _coefficient(st.different.agreement.kappa)),
+            ("AC1 between models, all items", _coefficient(st.different.agreement.ac1)),
         ]
     return (
         '<div class="cards">'
@@ -114,15 +123,36 @@ def _nice_top(value: float) -> float:
     return 1.0
 
 
+def _agreement_tip(a: Agreement) -> str:
+    return (
+        f"{a.n} pairs, agreement {_share(a.observed)}, yes {_share(a.prevalence)}"
+        f"{' (skewed)' if a.skewed else ''}, kappa {_coefficient(a.kappa)}, "
+        f"AC1 {_coefficient(a.ac1)}, PABAK {_coefficient(a.pabak)}"
+    )
+
+
+def _coefficient_panel(label: str, estimates: Sequence[Estimate]) -> Panel:
+    lows = [e.interval[0] for e in estimates if e.interval]
+    lows += [e.value for e in estimates if e.value is not None]
+    bottom = min(0.0, math.floor(2 * min(lows, default=0.0)) / 2)
+    return Panel(
+        label,
+        (bottom, 1.0),
+        tuple(bottom + step * 0.5 for step in range(int((1 - bottom) / 0.5) + 1)),
+        lambda v: f"{v:.1f}",
+        [Point(e.value, *(e.interval or (None, None))) for e in estimates],
+    )
+
+
 def _stability_chart(st: Stability) -> str:
     items = st.items
     labels = [i.where for i in items]
     tips = [
         f"{i.where}: answer flipped in {i.answer.k} of {i.answer.n} rescans ({_rate(i.answer)})"
-        f"{_interval(i.answer.interval)}; applies flipped {i.applies.k}; "
-        f"{i.agreement.n} rescans by two models, agreement "
-        f"{'—' if i.agreement.agreement is None else f'{100 * i.agreement.agreement:.0f}%'}, "
-        f"kappa {_kappa(i.agreement)}"
+        f"{_interval(i.answer.interval)}; applies flipped {i.applies.k}; same model: "
+        f"{i.same.answer.k} of {i.same.answer.n} flipped; different models: "
+        f"{i.different.answer.k} of {i.different.answer.n} flipped, "
+        f"{_agreement_tip(i.different.agreement)}"
         for i in items
     ]
     top = _nice_top(max((i.answer.interval[1] for i in items if i.answer.interval), default=0))
@@ -133,34 +163,75 @@ def _stability_chart(st: Stability) -> str:
         percent,
         [Point(i.answer.share, *(i.answer.interval or (None, None))) for i in items],
     )
-    lows = [i.agreement.interval[0] for i in items if i.agreement.interval]
-    lows += [i.agreement.kappa for i in items if i.agreement.kappa is not None]
-    bottom = min(0.0, math.floor(2 * min(lows, default=0.0)) / 2)
-    kappas = Panel(
-        "Cohen's kappa between models",
-        (bottom, 1.0),
-        tuple(bottom + step * 0.5 for step in range(int((1 - bottom) / 0.5) + 1)),
-        lambda v: f"{v:.1f}",
-        [Point(i.agreement.kappa, *(i.agreement.interval or (None, None))) for i in items],
-    )
+    agreements = [i.different.agreement for i in items]
+    kappas = _coefficient_panel("Cohen's kappa between models", [a.kappa for a in agreements])
+    ac1s = _coefficient_panel("Gwet's AC1 between models", [a.ac1 for a in agreements])
     return interval_chart(
-        "chart-stability", "Flip rate and kappa per item", labels, tips, [flips, kappas]
+        "chart-stability", "Flip rate, kappa and AC1 per item", labels, tips, [flips, kappas, ac1s]
     )
+
+
+def _agreement_cells(c: Comparison) -> str:
+    a = c.agreement
+    cells = [
+        str(c.observations),
+        _rate(c.answer),
+        _share(a.observed),
+        _share(a.prevalence),
+        _coefficient(a.kappa),
+        _coefficient(a.ac1),
+        _coefficient(a.pabak),
+    ]
+    note = "skewed" if a.skewed else ""
+    return "".join(f'<td class="n nowrap">{escape(cell)}</td>' for cell in cells) + (
+        f"<td>{note}</td>"
+    )
+
+
+_AGREEMENT_HEADERS = (
+    "<th>rescans</th><th>answer flip rate</th><th>raw agreement</th><th>yes prevalence</th>"
+    "<th>Cohen's kappa [95% CI]</th><th>Gwet's AC1 [95% CI]</th><th>PABAK [95% CI]</th>"
+    "<th>note</th>"
+)
 
 
 def _agreement_table(st: Stability) -> str:
-    rows = [("all items, pooled", st.agreement)] + [
-        (f"{p.a} vs {p.b}", p.agreement) for p in st.source_pairs
+    rows = [
+        ("same model (repeatability)", st.same),
+        ("different models (reproducibility)", st.different),
     ]
-    body = "".join(
-        f"<tr><td>{escape(name)}</td><td class=n>{k.n}</td>"
-        f"<td class=n>{'—' if k.agreement is None else f'{100 * k.agreement:.1f}%'}</td>"
-        f"<td class=n>{escape(_kappa(k))}</td></tr>"
-        for name, k in rows
+    rows += [(f"{p.a} vs {p.b}", p.comparison) for p in st.source_pairs]
+    body = "".join(f"<tr><td>{escape(name)}</td>{_agreement_cells(c)}</tr>" for name, c in rows)
+    return f"<table><tr><th>models</th>{_AGREEMENT_HEADERS}</tr>{body}</table>"
+
+
+def _items_table(st: Stability) -> str:
+    rows = [
+        f"<tr><td><code>{escape(i.where)}</code></td><td>{escape(models)}</td>"
+        f"{_agreement_cells(c)}</tr>"
+        for i in st.items
+        for models, c in (("same", i.same), ("different", i.different))
+        if c.observations
+    ]
+    return (
+        "<details><summary>Per item: the same model again, and a different model</summary>"
+        f'<div class="wide"><table><tr><th>item</th><th>models</th>{_AGREEMENT_HEADERS}</tr>'
+        f"{''.join(rows)}</table></div></details>"
+    )
+
+
+def _references() -> str:
+    items = "".join(
+        f"<li><b>{escape(r.figure)}</b>: {escape(r.measured)}. {escape(r.citation)}, "
+        f"<code>{escape(r.identifier)}</code>.</li>"
+        for r in REFERENCES
     )
     return (
-        "<table><tr><th>models</th><th>rating pairs</th><th>raw agreement</th>"
-        f"<th>Cohen's kappa [95% CI]</th></tr>{body}</table>"
+        '<section id="references"><h3>Published reference points</h3>'
+        '<p class="note">Context, not thresholds: these compare a model with human experts '
+        "(are the answers right?), ours compare a model with itself or another model on a "
+        "rescan (are the answers the same?).</p>"
+        f"<ul>{items}</ul></section>"
     )
 
 
@@ -260,11 +331,20 @@ def render_report(data: ReportData) -> str:
             '<section id="stability"><h2>Stability across rescans</h2>',
             '<p class="note">Items from most stable (top) to noisiest. Flip rate: rescans that '
             "changed the item's answer, of the rescans of papers that have it (Wilson 95% "
-            "interval). Kappa: agreement between two different models answering the same item "
-            "in consecutive revisions, corrected for chance (interval from 10 pairs on).</p>",
+            "interval). Kappa and AC1: agreement between two different models answering the "
+            "same item in consecutive revisions, corrected for chance (interval from 10 pairs "
+            "on).</p>",
             f"<figure>{_stability_chart(st)}</figure>",
-            "<h3>Agreement between models</h3>",
+            "<h3>Repeatability and reproducibility</h3>",
+            '<p class="note">Consecutive answers by the same model (repeatability) and by '
+            "different models (reproducibility). Raw agreement: pairs that agree; yes "
+            "prevalence: the share of the ratings that are yes. Where fewer than "
+            f"{SKEW_LOW:.0%} or more than {SKEW_HIGH:.0%} are yes (skewed), Cohen's kappa can "
+            "be low, or undefined (—), however often the answers agree: Gwet's AC1 and PABAK "
+            "(kappa as if both answers were balanced) are not pulled down by the skew.</p>",
             _agreement_table(st),
+            _items_table(st),
+            _references(),
             "</section>",
         ]
     flags = stats.flags[: data.top_flags]

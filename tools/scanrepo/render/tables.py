@@ -6,7 +6,8 @@ undefined); each renderer formats them. In text and Markdown, a ``rate`` or ``ka
 ``62.5% [40.9, 80.3]``; CSV and JSON keep the three columns. Text from scans (kind ``data``) is
 made inert for the medium: terminal-safe on one line (cut at ``MAX_DATA_WIDTH``), or
 ``markdown_inline``. An ``item`` column holds a checklist item's name
-(``type_checklist.empirical.artifacts.code_released``, ``format.items``), shown whole.
+(``type_checklist.empirical.artifacts.code_released``, ``format.items``), shown whole. A table's
+notes (how to read it) follow it in text and Markdown only.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Table:
     title: str
     columns: tuple[Column, ...]
     rows: list[tuple[Cell, ...]]
+    notes: tuple[str, ...] = ()  # the tool's own words, under the table in text and Markdown
 
     def records(self) -> list[dict[str, Cell]]:
         names = [c.name for c in self.columns]
@@ -126,6 +128,7 @@ def render_text(tables: Sequence[Table]) -> str:
         out.extend(_aligned(row, widths, right) for row in cells)
         if not table.rows:
             out.append("(none)")
+        out.extend(f"note: {note}" for note in table.notes)
         out.append("")
     return "\n".join(out)
 
@@ -145,6 +148,9 @@ def render_markdown(tables: Sequence[Table]) -> str:
         for row in table.rows:
             cells = (_cell(row, kind, parts, _markdown) for _, kind, parts in shown)
             out.append("| " + " | ".join(cells) + " |")
+        if table.notes:
+            out.append("")
+            out.extend(f"Note: {note}" for note in table.notes)
         out.append("")
     return "\n".join(out)
 

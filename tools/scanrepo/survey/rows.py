@@ -1,10 +1,12 @@
 """The survey as flat tables for pandas, DuckDB or Spark: one row per (paper, item) of the corpus,
-or one row per (paper, item, commit) across history, written as CSV or Parquet.
+or one row per (paper, item, commit) across history, or a table of figures (``render.tables``),
+written as CSV or Parquet.
 
 ``CORPUS_COLUMNS`` and ``HISTORY_COLUMNS`` name every column with its type; the README's table
-is this one. Rows are produced lazily and written in batches, so a long history never sits in
-memory whole. CSV writes booleans as ``true``/``false``, nothing for a missing value, and dates
-as ISO 8601 in UTC; Parquet (through pyarrow, the optional ``export`` extra) keeps the types.
+is this one. A table of figures brings its own columns (``figure_columns``). Rows are produced
+lazily and written in batches, so a long history never sits in memory whole. CSV writes
+booleans as ``true``/``false``, nothing for a missing value, and dates as ISO 8601 in UTC;
+Parquet (through pyarrow, the optional ``export`` extra) keeps the types.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from typing import IO, Any, Literal
 from scanrepo.errors import ScanRepoError
 from scanrepo.format import model
 from scanrepo.history.walk import Step
+from scanrepo.render.tables import Kind, Table
 from scanrepo.survey.corpus import Scan, items, rating
 
-Type = Literal["string", "int64", "bool", "timestamp"]
+Type = Literal["string", "int64", "float64", "bool", "timestamp"]
 Row = tuple[Any, ...]
 BATCH = 50_000
 
@@ -92,6 +95,25 @@ HISTORY_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("applies_flipped", "bool", True, "applies differs from before"),
     ExportColumn("source_changed", "bool", True, "source differs from before"),
 )
+
+
+_FIGURE_TYPES: dict[Kind, Type] = {
+    "text": "string",
+    "data": "string",
+    "item": "string",
+    "count": "int64",
+    "rate": "float64",
+    "kappa": "float64",
+    "number": "float64",
+}
+
+
+def figure_columns(table: Table) -> tuple[ExportColumn, ...]:
+    """A table's columns as export columns: every figure may be missing (undefined)."""
+    return tuple(
+        ExportColumn(c.name, _FIGURE_TYPES[c.kind], c.kind not in ("item", "count"), c.header)
+        for c in table.columns
+    )
 
 
 def _item_parts(where: str) -> tuple[str, str, str]:
@@ -199,6 +221,7 @@ def write_parquet(rows: Iterable[Row], columns: tuple[ExportColumn, ...], path: 
     types = {
         "string": pa.string(),
         "int64": pa.int64(),
+        "float64": pa.float64(),
         "bool": pa.bool_(),
         "timestamp": pa.timestamp("s", tz="UTC"),
     }

@@ -6,17 +6,23 @@ rescan
     a revision of kind ``rescan``: a commit that changed a paper's scan in meaning, both sides
     read and compared at the newest version. Adding a scan, a pure migration and a move are no
     rescans. Each rescan of a paper that has the item on both sides is one *observation* of
-    the item.
+    the item: a pair of consecutive answers.
 answer flip, applies flip
     an observation whose ``answer`` (resp. ``applies``) differs between the two sides, as the
     semantic diff's ``answer_flipped`` and ``applies_flipped`` changes. The flip rate is flips
     over observations, with a Wilson 95% interval. (An item going from yes to n/a flips both.)
+same model, different models
+    an observation whose two sides were answered by the same model (``source``) measures
+    *repeatability*; one by different models, *reproducibility*. Each kind has its own flip
+    rates and agreement.
 rating pair
-    an observation whose two sides were answered by different models (``source``). Its ratings
-    are the item's answers in one word (``yes``, ``no``, ``n/a``), rater A being the model whose
-    name sorts first: for opus and haiku, A is haiku and B is opus, whichever answered first.
-    Raw agreement and Cohen's kappa (``survey.estimates``) come from the table of these pairs, per
-    item and overall (every item's pairs pooled), and per pair of models over every item.
+    an observation's two answers in one word each (``yes``, ``no``, ``n/a``). Where the models
+    differ, rater A is the model whose name sorts first (for opus and haiku, A is haiku and B
+    is opus, whichever answered first); where they are the same, A is the earlier answer.
+    Agreement (``survey.agreement``: raw agreement, prevalence of yes, Cohen's kappa, Gwet's
+    AC1, PABAK) comes from the table of these pairs, for each kind, per item and overall
+    (every item's pairs pooled), and per pair of models over every item (a model with itself:
+    its repeatability).
 
 Items are ranked from most stable to noisiest: by answer flip rate, then applies flip rate,
 then most observations first; items never observed come last.
@@ -25,16 +31,18 @@ then most observations first; items never observed come last.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from scanrepo.format.items import names, resolve_name
 from scanrepo.history.gitlog import CommitInfo
 from scanrepo.history.walk import REVISION_KINDS, History, RevisionKind
 from scanrepo.problems import Problem
+from scanrepo.survey.agreement import Agreement, agreement
 from scanrepo.survey.corpus import Rating
-from scanrepo.survey.estimates import Kappa, Proportion, cohen_kappa
+from scanrepo.survey.estimates import Proportion
 
 RatingPair = tuple[Rating, Rating]
+YES: Rating = "yes"
 
 
 @dataclass(frozen=True)
@@ -59,23 +67,28 @@ class Observation:
         return self.before[1] != self.after[1]
 
 
-@dataclass
-class _Tally:
-    observations: int = 0
-    answer_flips: int = 0
-    applies_flips: int = 0
-    papers: set[str] = field(default_factory=set)
-    pairs: Counter[RatingPair] = field(default_factory=Counter)
+@dataclass(frozen=True)
+class Comparison:
+    """The observations of one kind (same model, different models): flips and agreement."""
+
+    answer: Proportion  # answer flips of observations
+    applies: Proportion  # applies flips of observations
+    pairs: dict[RatingPair, int]  # (rater A, rater B) -> observations
+    agreement: Agreement
+
+    @property
+    def observations(self) -> int:
+        return self.answer.n
 
 
 @dataclass(frozen=True)
 class ItemStability:
     where: str
     papers: int  # papers with at least one observation
-    answer: Proportion  # answer flips of observations
-    applies: Proportion  # applies flips of observations
-    pairs: dict[RatingPair, int]  # rating pairs where the models differ
-    agreement: Kappa
+    answer: Proportion  # answer flips of all observations
+    applies: Proportion  # applies flips of all observations
+    same: Comparison  # observations by the same model: repeatability
+    different: Comparison  # by different models: reproducibility
 
     @property
     def observations(self) -> int:
@@ -85,9 +98,8 @@ class ItemStability:
 @dataclass(frozen=True)
 class SourcePair:
     a: str
-    b: str
-    pairs: dict[RatingPair, int]
-    agreement: Kappa
+    b: str  # the same as a: the model's own repeatability
+    comparison: Comparison  # every item's observations by these models
 
 
 @dataclass(frozen=True)
@@ -100,8 +112,9 @@ class Stability:
     items: list[ItemStability]  # most stable first
     answer: Proportion  # every item's observations pooled
     applies: Proportion
-    agreement: Kappa  # every item's rating pairs pooled
-    source_pairs: list[SourcePair]
+    same: Comparison  # every item's observations of each kind pooled
+    different: Comparison
+    source_pairs: list[SourcePair]  # different models first, then each model with itself
     problems: list[Problem]  # of the unreadable revisions
     evidence: dict[str, list[Observation]]  # where -> observations, for the items asked
 
@@ -116,11 +129,38 @@ def _rank(item: ItemStability) -> tuple[bool, float, float, int, str]:
     )
 
 
+def _comparison(pairs: Counter[RatingPair]) -> Comparison:
+    n = sum(pairs.values())
+    answer = sum(c for (a, b), c in pairs.items() if (a == "yes") != (b == "yes"))
+    applies = sum(c for (a, b), c in pairs.items() if (a == "n/a") != (b == "n/a"))
+    return Comparison(
+        Proportion(answer, n), Proportion(applies, n), dict(pairs), agreement(pairs, YES)
+    )
+
+
+def _both(same: Comparison, different: Comparison) -> tuple[Proportion, Proportion]:
+    """Answer and applies flips of every observation."""
+    n = same.observations + different.observations
+    return (
+        Proportion(same.answer.k + different.answer.k, n),
+        Proportion(same.applies.k + different.applies.k, n),
+    )
+
+
+def _item(
+    where: str, papers: int, same: Counter[RatingPair], different: Counter[RatingPair]
+) -> ItemStability:
+    s, d = _comparison(same), _comparison(different)
+    return ItemStability(where, papers, *_both(s, d), s, d)
+
+
 def stability(history: History, evidence_for: str | None = None) -> Stability:
     """The figures of a walk through the history; with ``evidence_for``, every observation of
     the item it names (``format.items``) among the items of every scan read."""
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    by_models: dict[tuple[str, str], Counter[RatingPair]] = defaultdict(Counter)
+    # item -> ((rating, source) before, after) -> observations: one count per observation, the
+    # rest worked out once per distinct pair
+    counts: dict[str, dict[tuple[tuple[Rating, str], tuple[Rating, str]], int]] = defaultdict(dict)
+    papers: dict[str, set[str]] = defaultdict(set)
     kinds: Counter[RevisionKind] = Counter()
     problems: list[Problem] = []
     evidence: dict[str, list[Observation]] = defaultdict(list)
@@ -140,42 +180,32 @@ def stability(history: History, evidence_for: str | None = None) -> Stability:
             new = after.get(where)
             if new is None:
                 continue
-            tally = tallies[where]
-            tally.observations += 1
-            tally.papers.add(key)
-            (r_old, s_old), (r_new, s_new) = old, new
-            if r_old != r_new:
-                tally.answer_flips += (r_old == "yes") != (r_new == "yes")
-                tally.applies_flips += (r_old == "n/a") != (r_new == "n/a")
-            if s_old != s_new:
-                models, pair = ((s_old, s_new), (r_old, r_new))
-                if s_new < s_old:
-                    models, pair = (s_new, s_old), (r_new, r_old)
-                tally.pairs[pair] += 1
-                by_models[models][pair] += 1
+            seen = counts[where]
+            seen[old, new] = seen.get((old, new), 0) + 1
+            papers[where].add(key)
             if evidence_for is not None and names(evidence_for, where):
                 evidence[where].append(Observation(step.revision.commit, key, old, new))
     if evidence_for is not None:
         name = resolve_name(evidence_for, known, option="--evidence", where="in the history")
         evidence = {name: evidence[name]}
+    # pairs per item and kind (same model: True), and per pair of models
+    by_item: dict[tuple[str, bool], Counter[RatingPair]] = defaultdict(Counter)
+    by_models: dict[tuple[str, str], Counter[RatingPair]] = defaultdict(Counter)
+    pooled: dict[bool, Counter[RatingPair]] = {True: Counter(), False: Counter()}
+    for where, seen in counts.items():
+        for ((r_old, s_old), (r_new, s_new)), count in seen.items():
+            models, pair = (s_old, s_new), (r_old, r_new)
+            if s_new < s_old:
+                models, pair = (s_new, s_old), (r_new, r_old)
+            by_item[where, s_old == s_new][pair] += count
+            by_models[models][pair] += count
+            pooled[s_old == s_new][pair] += count
     items = sorted(
-        (
-            ItemStability(
-                where,
-                len(t.papers),
-                Proportion(t.answer_flips, t.observations),
-                Proportion(t.applies_flips, t.observations),
-                dict(t.pairs),
-                cohen_kappa(t.pairs),
-            )
-            for where, t in tallies.items()
-        ),
+        (_item(w, len(p), by_item[w, True], by_item[w, False]) for w, p in papers.items()),
         key=_rank,
     )
-    pooled: Counter[RatingPair] = Counter()
-    for t in tallies.values():
-        pooled.update(t.pairs)
-    observations = sum(t.observations for t in tallies.values())
+    same, different = _comparison(pooled[True]), _comparison(pooled[False])
+    answer, applies = _both(same, different)
     return Stability(
         commit=history.commit,
         commits=history.commits,
@@ -183,12 +213,13 @@ def stability(history: History, evidence_for: str | None = None) -> Stability:
         blobs=history.blobs,
         cached=history.cached,
         items=items,
-        answer=Proportion(sum(t.answer_flips for t in tallies.values()), observations),
-        applies=Proportion(sum(t.applies_flips for t in tallies.values()), observations),
-        agreement=cohen_kappa(pooled),
+        answer=answer,
+        applies=applies,
+        same=same,
+        different=different,
         source_pairs=[
-            SourcePair(a, b, dict(pairs), cohen_kappa(pairs))
-            for (a, b), pairs in sorted(by_models.items())
+            SourcePair(a, b, _comparison(pairs))
+            for (a, b), pairs in sorted(by_models.items(), key=lambda m: (m[0][0] == m[0][1], m[0]))
         ],
         problems=problems,
         evidence=dict(evidence),

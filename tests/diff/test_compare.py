@@ -477,7 +477,22 @@ def test_compare_scans_finds_what_deepdiff_finds(
     old, new = pair
     changes = compare_scans(old, new)
     assert change_locations(changes) == deepdiff_locations(old, new)
-    assert len(changes) == len({(c.where, c.path) for c in changes}), "a change reported twice"
+    # a removal's index counts in the old list, an addition's in the new: thread [0] removed
+    # and another thread [0] added are two places
+    places = {(c.where, c.path, c.old is None, c.new is None) for c in changes}
+    assert len(changes) == len(places), "a change reported twice"
+
+
+def test_a_thread_replaced_by_an_unrelated_one_is_one_removal_and_one_addition() -> None:
+    old = fixture_doc()
+    new = copy.deepcopy(old)
+    old["hn_data"]["threads"] = [{"title": "first"}]
+    new["hn_data"]["threads"] = [{"url": "https://example.org/other"}]
+    changes = compare_scans(old, new)
+    assert [(c.path, c.old, c.new) for c in changes] == [
+        (("hn_data", "threads", 0), None, {"url": "https://example.org/other"}),
+        (("hn_data", "threads", 0), {"title": "first"}, None),
+    ]
     for change in changes:  # the path leads to the value, in the old scan for removals
         found = value_at(new, change.path)
         assert found == change.new or (

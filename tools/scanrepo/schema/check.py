@@ -248,8 +248,8 @@ def scans(registry: SchemaRegistry, version: int) -> st.SearchStrategy[dict[str,
 
 def _blame(exc: BaseException, doc: Any) -> JsonPath:
     """The part of ``doc`` the migration was at when it raised ``exc``: the innermost variable
-    of the traceback that is one of ``doc``'s objects or arrays (for a ``KeyError``, one that
-    lacks the key); the whole document if none is."""
+    of the traceback that is one of ``doc``'s objects or arrays, the deepest of its frame (for
+    a ``KeyError``, one that lacks the key); the whole document if none is."""
     where: dict[int, JsonPath] = {}
     stack: list[tuple[JsonPath, Any]] = [((), doc)]
     while stack:
@@ -265,14 +265,15 @@ def _blame(exc: BaseException, doc: Any) -> JsonPath:
         frames.append(tb.tb_frame)
         tb = tb.tb_next
     for frame in reversed(frames):
-        for value in frame.f_locals.values():
-            held = where.get(id(value))
-            if held is None:
-                continue
-            if missing is None:
-                return held
-            if type(value) is dict and missing not in value:
-                return (*held, missing)
+        held = [
+            where[id(value)]
+            for value in frame.f_locals.values()
+            if id(value) in where
+            and (missing is None or (type(value) is dict and missing not in value))
+        ]
+        if held:
+            deepest = max(held, key=len)
+            return deepest if missing is None else (*deepest, missing)
     return ()
 
 
@@ -370,8 +371,9 @@ class StepProof:
         source: str,
     ) -> Counterexample | None:
         there, back = ("upgrade", "downgrade") if direction == "up" else ("downgrade", "upgrade")
+        given = copy.deepcopy(migrated)
         try:
-            returned = inverse(copy.deepcopy(migrated))
+            returned = inverse(given)
         except MigrationError as err:
             return Counterexample(
                 direction,
@@ -385,7 +387,7 @@ class StepProof:
             return Counterexample(
                 direction,
                 "round trip",
-                format_json_path(_blame(exc, migrated)),
+                format_json_path(_blame(exc, given)),
                 f"{back} raised {type(exc).__name__}: {exc} on what {there} made of this scan",
                 original,
                 source,
@@ -415,7 +417,7 @@ def _search(
 
     def fails(doc: dict[str, Any]) -> bool:
         nonlocal passed
-        found = judge(doc)
+        found = judge(copy.deepcopy(doc))  # a migration that mutates it must not change ``doc``
         if not first:
             if found is None:
                 passed += 1
@@ -482,7 +484,8 @@ def check_step(
 
 def real_scans(root: Path, version: int) -> Iterator[tuple[str, bytes]]:
     """(where, content) of every distinct scan file below ``scans/v<version>/``: in the work
-    tree, then every blob git's history from HEAD holds there."""
+    tree, then every blob a commit reachable from HEAD wrote there (named by the newest such
+    commit)."""
     prefix = f"{keys.SCANS_DIR}/v{version}/"
     seen: set[str] = set()
     for relpath, path in walk_scans(root):
@@ -499,14 +502,14 @@ def real_scans(root: Path, version: int) -> Iterator[tuple[str, bytes]]:
             return
         where: dict[str, str] = {}
         for info, found in changes(repo, "HEAD", [prefix]):
-            for change in found:
-                for copied in (change.old, change.new, *change.others):
-                    if (
-                        copied is not None
-                        and copied.blob is not None
-                        and copied.mode not in (SYMLINK_MODE, GITLINK_MODE)
-                    ):
-                        where.setdefault(copied.blob, f"{copied.path} at {info.sha[:12]}")
+            for change in found:  # each blob once, where a commit wrote it
+                copied = change.new
+                if (
+                    copied is not None
+                    and copied.blob is not None
+                    and copied.mode not in (SYMLINK_MODE, GITLINK_MODE)
+                ):
+                    where.setdefault(copied.blob, f"{copied.path} at {info.sha[:12]}")
         sizes = repo.blob_sizes(where)
         wanted = [blob for blob in where if sizes[blob] <= MAX_BYTES]
         for blob, data in repo.read_blobs(wanted):

@@ -256,10 +256,10 @@ class Instances:
             if len(members) > MAX_EXPANSION:
                 raise ScanRepoError("the schema's $ref never descends: a cycle of references")
             if "anyOf" in sub:
-                chosen = draw(_integers(0, len(sub["anyOf"]) - 1))
+                chosen = _count(draw, 0, len(sub["anyOf"]) - 1)
                 self._expand(draw, sub["anyOf"][chosen], members, none)
             if "oneOf" in sub:
-                chosen = draw(_integers(0, len(sub["oneOf"]) - 1))
+                chosen = _count(draw, 0, len(sub["oneOf"]) - 1)
                 none.extend(s for i, s in enumerate(sub["oneOf"]) if i != chosen)
                 self._expand(draw, sub["oneOf"][chosen], members, none)
             if "if" in sub and ("then" in sub or "else" in sub):
@@ -293,9 +293,9 @@ class Instances:
         plan = self._plan(members, negated)
         if plan.free:
             return draw(FREE)
-        kind = draw(plan.kinds)
+        kind = _pick(draw, plan.kinds)
         if kind in plan.finite:
-            return draw(plan.finite[kind])
+            return _pick(draw, plan.finite[kind])
         for _ in range(RETRIES):
             value = self._typed(draw, kind, plan, depth)
             if value is not _AGAIN and not any(self._valid(value, n) for n in plan.checked(kind)):
@@ -318,7 +318,7 @@ class Instances:
         unique = any(m.get("uniqueItems") is True for m in plan.members)
         items: list[Any] = []
         seen: set[str] = set()
-        for i in range(draw(plan.item_count)):
+        for i in range(_count(draw, *plan.item_count)):
             schemas = [s for m in plan.members if (s := _item_schema(m, i)) is not None]
             for _ in range(RETRIES):
                 item = self._value(draw, schemas, [], depth + 1)
@@ -335,7 +335,7 @@ class Instances:
         absent: set[str] = set()
         negated: dict[str, list[Any]] = {}
         for options in plan.negations:  # each negated condition fails in one member, drawn
-            how, name, schema = draw(options)
+            how, name, schema = _pick(draw, options)
             if how == "absent":
                 absent.add(name)
             else:
@@ -361,9 +361,11 @@ class Instances:
                     names.append(needed)
         least, most = plan.member_count
         low, high = max(0, least - len(names)), min(most - len(names), least + EXTRA)
+        if plan.closed and plan.patterns is None:
+            high = 0
         if low > high:
             reject()
-        for i in range(draw(_integers(low, int(high)))):
+        for i in range(_count(draw, low, int(high))):
             name = self._new_name(draw, plan, names, absent, depth)
             if name is None:
                 if i < low:
@@ -398,6 +400,19 @@ def _integers(low: int, high: int) -> st.SearchStrategy[int]:
     return st.integers(low, high)
 
 
+def _count(draw: st.DrawFn, low: int, high: int) -> int:
+    """A number from ``low`` to ``high``, drawn only where there is a choice: every draw is one
+    more choice for the shrinker to try."""
+    return low if low == high else draw(_integers(low, high))
+
+
+def _pick(draw: st.DrawFn, options: Sequence[Any]) -> Any:
+    """One of ``options``, drawn only where there is a choice (an empty list rejects)."""
+    if not options:
+        reject()
+    return options[_count(draw, 0, len(options) - 1)]
+
+
 @cache
 def _text(low: int, high: int) -> st.SearchStrategy[str]:
     return st.text(ALPHABET, min_size=low, max_size=high)
@@ -421,10 +436,7 @@ class _Plan:
         self.naming = [m["propertyNames"] for m in members if "propertyNames" in m]
         self._schemas: dict[str, list[Any]] = {}
         self._pushed = [n for n in none if _pushable(n)]
-        self.negations = [
-            st.sampled_from(options) if (options := self._options(n)) else st.nothing()
-            for n in self._pushed
-        ]
+        self.negations = [self._options(n) for n in self._pushed]
         self.declared = [
             name
             for name in dict.fromkeys(k for m in members for k in m.get("properties", {}))
@@ -447,7 +459,7 @@ class _Plan:
         for m in members:
             if m.get("items") is False:
                 high = min(high, len(m.get("prefixItems", ())))
-        self.item_count = _integers(low, int(min(high, low + EXTRA))) if low <= high else None
+        self.item_count = (low, int(min(high, low + EXTRA))) if low <= high else None
         # strings
         self._patterns = [m["pattern"] for m in members if "pattern" in m]
         low = max((m.get("minLength", 0) for m in members), default=0)
@@ -471,7 +483,7 @@ class _Plan:
             if values is None
             else sorted({_type_of(v) for v in values}, key=TYPES.index)
         )
-        self.finite: dict[str, st.SearchStrategy[Any]] = {}
+        self.finite: dict[str, list[Any]] = {}
         for kind in kinds:
             pool = values if values is not None else _FINITE_TYPES.get(kind)
             if pool is not None:
@@ -479,11 +491,11 @@ class _Plan:
                     v for v in pool if _type_of(v) == kind and self.owner.allows(members, none, v)
                 ]
                 if allowed:
-                    self.finite[kind] = st.sampled_from(allowed)
+                    self.finite[kind] = allowed
         kinds = [
             k for k in kinds if k in self.finite or (values is None and k not in _FINITE_TYPES)
         ]
-        self.kinds = st.sampled_from(kinds) if kinds else st.nothing()
+        self.kinds = kinds
 
     def _options(self, condition: dict[str, Any]) -> list[tuple[str, str, Any]]:
         options: list[tuple[str, str, Any]] = [

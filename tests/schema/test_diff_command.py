@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
+from conftest import ROOT, git
+from schemarepo import checkout, own_tool
 
-from conftest import ROOT, V4_FIXTURE, clone_of_tools, git
-
-
-def run_tool(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The repository's own tools/<name>: its schemas are the ones it reads."""
-    return subprocess.run(
-        [sys.executable, str(cwd / "tools" / name), *args], cwd=cwd, capture_output=True, text=True
-    )
-
-
-@pytest.fixture
-def checkout(tmp_path: Path) -> Path:
-    """A data repository carrying its tools, schemas and migrations, with a v4 scan committed:
-    v4 is released, v3 never was (no v3 scan in its history)."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    clone_of_tools(repo)
-    scan = repo / "scans" / "v4" / "2602" / "2602.07852.json"
-    scan.parent.mkdir(parents=True)
-    shutil.copy(V4_FIXTURE, scan)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "v4 scan")
-    return repo
+__all__ = ["checkout"]  # the fixture
 
 
 def edit_schema(repo: Path, version: int, edit: Any) -> None:
@@ -49,7 +24,7 @@ def narrow_support(schema: dict[str, Any]) -> None:
 
 
 def test_the_two_newest_versions_by_default(checkout: Path) -> None:
-    result = run_tool("schema", "diff", "--format", "json", cwd=checkout)
+    result = own_tool("schema", "diff", "--format", "json", cwd=checkout)
     assert result.returncode == 1, result.stderr
     [diff] = json.loads(result.stdout)["diffs"]
     assert (diff["old"], diff["new"], diff["status"]) == ("v3", "v4", "changed")
@@ -57,7 +32,7 @@ def test_the_two_newest_versions_by_default(checkout: Path) -> None:
     assert ("member added", "$.paper_type") in kinds
     assert ("member removed", "$.paper.type") in kinds
     assert ("version moved", "$.scan_version") in kinds
-    same = run_tool("schema", "diff", "4", "v4", cwd=checkout)
+    same = own_tool("schema", "diff", "4", "v4", cwd=checkout)
     assert (same.returncode, same.stdout) == (0, "v4 -> v4: no change\n")
 
 
@@ -66,11 +41,11 @@ def test_a_change_to_a_released_schema_is_frozen_and_an_annotation_is_none(
 ) -> None:
     edit_schema(checkout, 4, lambda s: s["$defs"]["paper"].update(description="Annotated."))
     for args in (("--rev", "HEAD", "4"), ("--frozen",)):
-        quiet = run_tool("schema", "diff", *args, cwd=checkout)
+        quiet = own_tool("schema", "diff", *args, cwd=checkout)
         assert quiet.returncode == 0, quiet.stdout + quiet.stderr
         assert "FROZEN" not in quiet.stdout
     edit_schema(checkout, 4, narrow_support)
-    result = run_tool("schema", "diff", "--rev", "HEAD", cwd=checkout)
+    result = own_tool("schema", "diff", "--rev", "HEAD", cwd=checkout)
     assert result.returncode == 1, result.stderr
     commit = git(checkout, "rev-parse", "HEAD").stdout.strip()
     assert result.stdout.splitlines()[:5] == [
@@ -82,7 +57,7 @@ def test_a_change_to_a_released_schema_is_frozen_and_an_annotation_is_none(
         '      allowed values "moderate", "strong", "unsupported", "weak" -> "moderate", '
         '"strong", "weak" (dropped: "unsupported")',
     ]
-    frozen = run_tool("schema", "diff", "--frozen", "--format", "json", cwd=checkout)
+    frozen = own_tool("schema", "diff", "--frozen", "--format", "json", cwd=checkout)
     assert frozen.returncode == 1
     [diff] = json.loads(frozen.stdout)["diffs"]
     assert diff["released_in"] == commit
@@ -91,9 +66,9 @@ def test_a_change_to_a_released_schema_is_frozen_and_an_annotation_is_none(
 
 def test_an_unreleased_version_may_change(checkout: Path) -> None:
     edit_schema(checkout, 3, narrow_support)
-    result = run_tool("schema", "diff", "--frozen", cwd=checkout)
+    result = own_tool("schema", "diff", "--frozen", cwd=checkout)
     assert (result.returncode, result.stdout) == (0, "no released schema has changed\n")
-    changed = run_tool("schema", "diff", "--rev", "HEAD", "3", "--format", "json", cwd=checkout)
+    changed = own_tool("schema", "diff", "--rev", "HEAD", "3", "--format", "json", cwd=checkout)
     assert changed.returncode == 1
     [diff] = json.loads(changed.stdout)["diffs"]
     assert (diff["status"], diff["released_in"]) == ("changed", None)
@@ -104,8 +79,8 @@ def test_the_release_is_the_first_commit_with_a_scan_at_that_version(checkout: P
     release = git(checkout, "rev-parse", "HEAD").stdout.strip()
     edit_schema(checkout, 4, narrow_support)
     git(checkout, "commit", "-q", "-am", "narrow after release")
-    assert run_tool("schema", "diff", "--rev", "HEAD", cwd=checkout).returncode == 0
-    result = run_tool("schema", "diff", "--frozen", "--format", "json", cwd=checkout)
+    assert own_tool("schema", "diff", "--rev", "HEAD", cwd=checkout).returncode == 0
+    result = own_tool("schema", "diff", "--frozen", "--format", "json", cwd=checkout)
     assert result.returncode == 1
     [diff] = json.loads(result.stdout)["diffs"]
     assert diff["released_in"] == release
@@ -116,7 +91,7 @@ def test_markdown_makes_schema_text_inert(checkout: Path) -> None:
         schema["$defs"]["paper"]["properties"]["<img src=x>@team"] = {"type": "string"}
 
     edit_schema(checkout, 4, hostile)
-    result = run_tool("schema", "diff", "--rev", "HEAD", "4", "--format", "markdown", cwd=checkout)
+    result = own_tool("schema", "diff", "--rev", "HEAD", "4", "--format", "markdown", cwd=checkout)
     assert result.returncode == 1
     assert "<img" not in result.stdout and "@team" not in result.stdout
     assert "&#60;img src=x&#62;&#64;\u2060team" in result.stdout
@@ -124,10 +99,10 @@ def test_markdown_makes_schema_text_inert(checkout: Path) -> None:
 
 def test_errors_name_what_is_wrong(checkout: Path) -> None:
     (checkout / "schema" / "v4.json").write_text('{"type": "object",}', "utf-8")
-    broken = run_tool("schema", "diff", cwd=checkout)
+    broken = own_tool("schema", "diff", cwd=checkout)
     assert broken.returncode == 2
     assert "v4.json:1:19:" in broken.stderr and "Traceback" not in broken.stderr
-    unknown = run_tool("schema", "diff", "3", "9", cwd=checkout)
+    unknown = own_tool("schema", "diff", "3", "9", cwd=checkout)
     assert unknown.returncode == 2
 
 

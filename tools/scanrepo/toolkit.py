@@ -1,37 +1,105 @@
-"""The schemas and migrations the tools use, and where they find them: beside the tools, never in
-scanned data.
+"""The schemas and migrations the tools use, where they find them, loaded once.
 
-The schemas and migrations that judge a revision are those of the checkout the tools run
-from, so a pull request's content is read as data and never decides which code runs. A copy
-installed without its checkout beside it (as the pre-commit framework installs hooks) uses
-``$SCANREPO_HOME``, else the repository it is run in.
+Where, the first that has both a ``schema/`` and a ``migrations/`` folder:
+
+1. **beside the tools**: the checkout ``tools/`` lives in. The schemas and migrations that
+   judge a revision are those of the checkout the tools run from, so a pull request's content
+   is read as data and never decides which code runs;
+2. ``$SCANREPO_HOME``, when set: a checkout or folder chosen by hand;
+3. **the data repository the command runs in**: the current directory or a parent, up to the
+   repository's top (the nearest folder holding ``.git`` or ``scans/``). An installed package
+   (the pre-commit hook, ``pip install scanrepo``) run in a data repository uses that
+   repository's own format;
+4. **the package's own**: the schemas and migrations shipped in the package
+   (``scanrepo/_data/``), for a repository that holds only scans.
+
+When none has them, the error names every place looked at.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from scanrepo.errors import ScanRepoError
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.migrate.chain import Chain, load_chain
 
+SCHEMA, MIGRATIONS = "schema", "migrations"
 
-def _tool_root() -> Path:
-    beside = Path(__file__).resolve().parents[2]
-    if (beside / "schema").is_dir():
-        return beside
-    if home := os.environ.get("SCANREPO_HOME"):
-        return Path(home)
-    cwd = Path.cwd()
-    for directory in (cwd, *cwd.parents):
-        if (directory / "schema").is_dir() and (directory / "migrations").is_dir():
+
+@dataclass(frozen=True)
+class Location:
+    """Where the schemas and migrations are (``root``), found or not, and every place looked."""
+
+    root: Path | None
+    source: str
+    looked: tuple[str, ...]
+
+    @property
+    def schema_dir(self) -> Path:
+        return (self.root or BESIDE) / SCHEMA
+
+    @property
+    def migrations_dir(self) -> Path:
+        return (self.root or BESIDE) / MIGRATIONS
+
+    def require(self) -> Path:
+        if self.root is None:
+            raise ScanRepoError(
+                "no schemas and migrations found (a schema/ and a migrations/ folder); looked "
+                + "; ".join(self.looked)
+            )
+        return self.root
+
+
+BESIDE = Path(__file__).resolve().parents[2]
+PACKAGED = Path(__file__).resolve().parent / "_data"
+
+
+def _complete(directory: Path) -> bool:
+    return (directory / SCHEMA).is_dir() and (directory / MIGRATIONS).is_dir()
+
+
+def _repository_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if _complete(directory):
             return directory
-    return beside
+        if (directory / ".git").exists() or (directory / "scans").is_dir():
+            return None
+    return None
 
 
-TOOL_ROOT = _tool_root()
-SCHEMA_DIR = TOOL_ROOT / "schema"
-MIGRATIONS_DIR = TOOL_ROOT / "migrations"
+def locate(cwd: Path | None = None) -> Location:
+    """Where the schemas and migrations are, by the rule of the module docstring."""
+    looked = [f"beside the tools in {BESIDE}"]
+    if _complete(BESIDE):
+        return Location(BESIDE, "the tools' checkout", tuple(looked))
+    home = os.environ.get("SCANREPO_HOME")
+    if home:
+        looked.append(f"in $SCANREPO_HOME ({home})")
+        if _complete(Path(home)):
+            return Location(Path(home).resolve(), "$SCANREPO_HOME", tuple(looked))
+    else:
+        looked.append("in $SCANREPO_HOME (not set)")
+    try:
+        start: Path | None = (cwd or Path.cwd()).resolve()
+    except OSError:  # the current directory was removed
+        start = None
+    looked.append(f"in the repository around {start or 'the current directory (gone)'}")
+    if start is not None and (found := _repository_root(start)):
+        return Location(found, "this repository", tuple(looked))
+    looked.append(f"in the package, {PACKAGED}")
+    if _complete(PACKAGED):
+        return Location(PACKAGED, "the package", tuple(looked))
+    return Location(None, "nowhere", tuple(looked))
+
+
+LOCATION = locate()
+TOOL_ROOT = LOCATION.root or BESIDE
+SCHEMA_DIR = LOCATION.schema_dir
+MIGRATIONS_DIR = LOCATION.migrations_dir
 
 
 class Toolkit:
@@ -42,15 +110,19 @@ class Toolkit:
     a paper is exactly the migration of the other.
     """
 
-    def __init__(self, schema_dir: Path = SCHEMA_DIR, migrations_dir: Path = MIGRATIONS_DIR):
-        self.schema_dir = schema_dir
-        self.migrations_dir = migrations_dir
-        self.registry = SchemaRegistry(schema_dir)
+    def __init__(self, schema_dir: Path | None = None, migrations_dir: Path | None = None):
+        if schema_dir is None:
+            LOCATION.require()
+        self.schema_dir = SCHEMA_DIR if schema_dir is None else schema_dir
+        self.migrations_dir = MIGRATIONS_DIR if migrations_dir is None else migrations_dir
+        self.registry = SchemaRegistry(self.schema_dir)
         self._chain: Chain | None = None
 
     @property
     def chain(self) -> Chain:
         if self._chain is None:
+            if self.migrations_dir == MIGRATIONS_DIR:
+                LOCATION.require()
             self._chain = load_chain(self.migrations_dir, self.registry.versions)
         return self._chain
 

@@ -7,9 +7,11 @@ it; the work is done in ``scanrepo.schema``.
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, scan_version
 from scanrepo.errors import ScanRepoError
@@ -64,6 +66,108 @@ def _diff(args: argparse.Namespace) -> int:
     if args.frozen and not diffs and args.format == "text":
         emit("no released schema has changed")
     return EXIT_PROBLEMS if any(d.status != "unchanged" for d in diffs) else EXIT_OK
+
+
+def _new_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options: the next version is the newest plus one
+
+
+def _new(args: argparse.Namespace) -> int:
+    from scanrepo.schema.scaffold import plan_new_version, write_scaffold
+    from scanrepo.toolkit import LOCATION
+
+    root = LOCATION.require()
+    if LOCATION.source == "the package":
+        raise ScanRepoError(
+            f"the schemas in use are the package's own ({LOCATION.schema_dir}); tools/schema "
+            "new writes a repository's schema/ and migrations/: copy them into it first"
+        )
+    scaffold = plan_new_version(root, LOCATION.schema_dir, LOCATION.migrations_dir)
+    write_scaffold(scaffold)
+    old, new = scaffold.old, scaffold.new
+    for path in scaffold.files:
+        emit(f"wrote {path.relative_to(root)}")
+    emit(
+        f"""
+v{new} is the newest version; the chain loads and every tool works at it. Next:
+  1. edit schema/v{new}.json: the change v{new} makes (add a description to what you add)
+  2. edit migrations/v{old}_to_v{new}.py: its docstring, upgrade and downgrade
+     (migrations/README.md says how)
+  3. tools/schema diff          what changed from v{old}, and what each change asks of it
+  4. tools/schema check {old}       the migration proved against both schemas
+  5. tools/schema docs          the reference pages and the changelog in docs/schema/
+  6. tests in tests/migrate/ (migrations/README.md, "Testing it"), then commit
+  7. tools/migrate --to {new} --dry-run, then tools/migrate --to {new} --commit"""
+    )
+    return EXIT_OK
+
+
+def _docs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a page in docs/schema/ is missing or stale",
+    )
+    parser.add_argument(
+        "--example",
+        type=Path,
+        metavar="SCAN",
+        help="the real scan the examples come from (default: the tests' fixture, else the "
+        "first scan in scans/)",
+    )
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from scanrepo.errors import MigrationError, StepInvalidError
+    from scanrepo.fs.atomic import write_files
+    from scanrepo.schema import docs
+    from scanrepo.schema.stored import read_schemas
+    from scanrepo.toolkit import LOCATION, Toolkit
+
+    root = LOCATION.require()
+    toolkit = Toolkit()
+    example_path = args.example or docs.default_example(root)
+    example = None if example_path is None else docs.read_example(example_path)
+    source = "" if example_path is None else _shown(example_path, root)
+
+    def migrate(doc: Any, version: int) -> Any:
+        try:
+            return toolkit.chain.migrate(copy.deepcopy(doc), version)
+        except (MigrationError, StepInvalidError):
+            return None
+
+    pages = docs.render_docs(
+        read_schemas(LOCATION.schema_dir), LOCATION.migrations_dir, example, source, migrate
+    )
+    docs_dir = root / docs.DOCS_DIR
+    stale = docs.stale(docs_dir, pages)
+    if args.check:
+        for name in stale:
+            emit(f"stale: {docs.DOCS_DIR / name}", sys.stderr)
+        if stale:
+            emit("run tools/schema docs to regenerate them", sys.stderr)
+            return EXIT_PROBLEMS
+        emit(f"{docs.DOCS_DIR} is up to date ({len(pages)} pages checked)")
+        return EXIT_OK
+    if not stale:
+        emit(f"{docs.DOCS_DIR} is up to date ({len(pages)} pages): nothing written")
+        return EXIT_OK
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    write_files({docs_dir / n: pages[n].encode("utf-8") for n in stale if n in pages})
+    for name in stale:
+        if name not in pages:
+            (docs_dir / name).unlink()
+            emit(f"removed {docs.DOCS_DIR / name} (no such version)")
+        else:
+            emit(f"wrote {docs.DOCS_DIR / name}")
+    return EXIT_OK
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _positive(text: str) -> int:
@@ -131,6 +235,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
+    "new": (
+        "scaffold the next version: its schema, its migration and the editor settings",
+        _new_arguments,
+        _new,
+    ),
     "diff": (
         "every difference between two schemas, where it lands in a scan and what it asks of "
         "the migration; exit 0 no change, 1 changes, 2 error",
@@ -138,15 +247,17 @@ SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
         _diff,
     ),
     "check": (
-        "prove each migration step vN -> vN+1 against its two schemas, with scans generated "
-        "from them (shrunk to a minimal counterexample) and every vN scan in the work tree and "
-        "history: upgrade gives a valid vN+1 scan that downgrade gives back; downgrade of a "
-        "generated vN+1 scan refuses it or gives a valid vN scan that upgrade gives back; "
-        "neither mutates its input nor gives two results for one; every schema change no "
-        "generated scan exercised is reported. Runs the migrations in this process. Exit 0 "
-        "every step proven, 1 a counterexample or an unexercised change, 2 error",
+        "prove each migration step against its two schemas with generated scans (a failure "
+        "shrunk to a minimal scan) and every scan of its version in the work tree and history; "
+        "runs the migrations in this process; exit 0 proven, 1 a counterexample or a schema "
+        "change no generated scan exercised, 2 error",
         _check_arguments,
         _check,
+    ),
+    "docs": (
+        "write the reference page of every version and the changelog in docs/schema/",
+        _docs_arguments,
+        _docs,
     ),
 }
 
@@ -154,11 +265,16 @@ SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = ArgumentParser(
         prog="tools/schema",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The lifecycle of the scan format's versions (see README.md, 'Schema "
         "lifecycle').",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    usages = []
     for name, (help_text, arguments, _) in SUBCOMMANDS.items():
-        arguments(sub.add_parser(name, help=help_text, description=help_text))
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        arguments(command)
+        usages.append(command.format_usage().removeprefix("usage: ").strip())
+    parser.epilog = "subcommands:\n" + "\n".join(f"  {usage}" for usage in usages)
     args = parser.parse_args(argv)
     return SUBCOMMANDS[args.command][2](args)

@@ -41,7 +41,7 @@ Kinds, and what each asks of ``upgrade`` (old -> new) and ``downgrade`` (new -> 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,8 +123,8 @@ def _compare_place(before: Shape, after: Shape, key: Key) -> Iterable[_Found]:
         yield from _one_sided(this, other, key, new is not None)
         return
 
-    def found(kind: str, detail: str, migration: str, at: ScanPath = path) -> _Found:
-        return _Found(kind, at, detail, migration, condition)
+    def found(kind: str, detail: str, migration: str) -> _Found:
+        return _Found(kind, path, detail, migration, condition)
 
     yield from _members(old, new, path, condition, before, after)
     yield from _types(old, new, found)
@@ -250,7 +250,8 @@ def _members(
             )
 
 
-Found = Any  # the local constructor of _compare_place: (kind, detail, migration) -> _Found
+# A change at the place being compared, from (kind, detail, migration).
+Found = Callable[[str, str, str], _Found]
 
 
 def _covers(types: frozenset[str] | None, other: frozenset[str] | None) -> bool:
@@ -372,10 +373,12 @@ def _patterns(old: Facts, new: Facts, found: Found) -> Iterable[_Found]:
 
 def _collapse(found: list[_Found]) -> list[SchemaChange]:
     """Changes that land in many places the same way as one each, ``*`` where places differ."""
-    groups: dict[tuple[str, str, str, int, Any], list[_Found]] = {}
+    groups: dict[tuple[str, str, str, int, Any, Condition], list[_Found]] = {}
     for change in found:
         head = change.path[0] if change.path else None
-        key = (change.kind, change.detail, change.migration, len(change.path), head)
+        # a rule of a branch is that branch's: never merged with another condition's
+        branch = change.condition if change.kind.startswith("rule ") else ()
+        key = (change.kind, change.detail, change.migration, len(change.path), head, branch)
         groups.setdefault(key, []).append(change)
     changes = []
     for members in groups.values():

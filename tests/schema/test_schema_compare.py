@@ -188,3 +188,49 @@ def test_v4_to_a_v5_with_confidence_on_every_checklist_item() -> None:
         ("member added", "$.type_checklist.*.*.*.confidence", 49),
     ]
     assert all(isinstance(c, SchemaChange) for c in found)
+
+
+def test_places_behind_every_applicator_are_located() -> None:
+    """patternProperties, prefixItems, allOf and oneOf lead to the places they constrain."""
+    old = {
+        "type": "object",
+        "properties": {
+            "tags": {"type": "object", "patternProperties": {"^x-": {"type": "string"}}},
+            "pair": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
+            "mixed": {"allOf": [{"properties": {"a": {"type": "string"}}}]},
+            "either": {"oneOf": [{"type": "string"}, {"type": "object"}]},
+        },
+    }
+
+    def edit(schema: dict[str, Any]) -> None:
+        props = schema["properties"]
+        props["tags"]["patternProperties"]["^x-"]["maxLength"] = 10
+        props["pair"]["prefixItems"][1]["minimum"] = 0
+        props["mixed"]["allOf"][0]["properties"]["a"]["pattern"] = "^a"
+        props["either"]["oneOf"][1]["required"] = ["id"]
+
+    new = copy.deepcopy(old)
+    edit(new)
+    assert [(c.kind, c.scan_path, c.condition) for c in compare_schemas(old, new)] == [
+        ("member added", "$.either.id", "alternative 2 of oneOf"),  # required, unknown before
+        ("pattern tightened", "$.mixed.a", ""),
+        ("bound tightened", "$.pair[1]", ""),
+        ("bound tightened", "$.tags.*", ""),
+    ]
+
+
+def test_a_schema_whose_refs_fan_out_is_refused_not_walked_for_ever() -> None:
+    import pytest
+
+    from scanrepo.errors import ScanRepoError
+
+    defs = {
+        f"d{i}": {
+            "properties": {"a": {"$ref": f"#/$defs/d{i + 1}"}, "b": {"$ref": f"#/$defs/d{i + 1}"}}
+        }
+        for i in range(40)
+    }
+    defs["d40"] = {"type": "string"}
+    schema = {"$ref": "#/$defs/d0", "$defs": defs}
+    with pytest.raises(ScanRepoError, match="too many to compare"):
+        compare_schemas(schema, schema)

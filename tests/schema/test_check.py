@@ -304,3 +304,14 @@ def test_no_step_to_check_is_an_error_not_a_success(tmp_path: Path) -> None:
     done = tool(tmp_path, "check", cwd=tmp_path)
     assert done.returncode == 2
     assert "error: no migration step to check: the chain is v4 alone" in done.stderr
+
+
+def test_no_workflow_that_holds_a_token_for_pull_requests_runs_migrations() -> None:
+    """tools/schema check imports the migrations of the checkout it runs in: never where a pull
+    request's commits are at hand with a token (pull_request_target)."""
+    workflows = sorted((ROOT / ".github/workflows").glob("*.yml"))
+    privileged = [w for w in workflows if "pull_request_target" in w.read_text(encoding="utf-8")]
+    assert privileged
+    for workflow in privileged:
+        text = workflow.read_text(encoding="utf-8")
+        assert not re.search(r"schema\s+check|scanrepo\s+schema", text), workflow.name

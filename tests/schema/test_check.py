@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import toyv5
-from conftest import ROOT, V4_FIXTURE, git
+from conftest import ROOT, V4_FIXTURE, clone_of_tools, git
 from scanrepo.render.schema_check import render_text
 from scanrepo.schema.check import (
     StepProof,
@@ -315,3 +315,31 @@ def test_no_workflow_that_holds_a_token_for_pull_requests_runs_migrations() -> N
     for workflow in privileged:
         text = workflow.read_text(encoding="utf-8")
         assert not re.search(r"schema\s+check|scanrepo\s+schema", text), workflow.name
+
+
+def test_a_released_schema_that_changed_is_reported(tmp_path: Path) -> None:
+    """v4 is released by its first committed scan; a later bound on key_findings changes it."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    clone_of_tools(repo)
+    scan = repo / "scans/v4/2602/2602.07852.json"
+    scan.parent.mkdir(parents=True)
+    shutil.copy(V4_FIXTURE, scan)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "v4 scan")
+    release = git(repo, "rev-parse", "HEAD").stdout.strip()
+    schema_file = repo / "schema/v4.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema["properties"]["key_findings"]["maxLength"] = 100000
+    schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+
+    done = tool(repo, "check", "--examples", "2", "--format", "json", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    [step] = json.loads(done.stdout)["steps"]
+    [frozen] = step["frozen"]
+    assert (frozen["version"], frozen["released_in"]) == (4, release)
+    assert [(c["kind"], c["scan_path"]) for c in frozen["changes"]] == [
+        ("bound tightened", "$.key_findings")
+    ]
+    assert step["real_scans"] == 0  # the v4 scan is no input of the step from v3

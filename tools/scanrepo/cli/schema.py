@@ -213,7 +213,12 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 def _check(args: argparse.Namespace) -> int:
     from scanrepo.cli.common import find_root
     from scanrepo.render.schema_check import render_json, render_text
-    from scanrepo.schema.check import EXAMPLES, QUICK_EXAMPLES, check_step
+    from scanrepo.schema.check import (
+        EXAMPLES,
+        QUICK_EXAMPLES,
+        check_step,
+        frozen_since_release,
+    )
     from scanrepo.toolkit import Toolkit
 
     toolkit = Toolkit()
@@ -226,7 +231,8 @@ def _check(args: argparse.Namespace) -> int:
         raise ScanRepoError(f"no step from v{args.step}: the chain is {known}")
     examples = args.examples or (QUICK_EXAMPLES if args.quick else EXAMPLES)
     root = find_root(Path.cwd())
-    results = [check_step(s, toolkit.registry, root, examples, args.seed) for s in steps]
+    frozen = frozen_since_release(root, toolkit.schema_dir)
+    results = [check_step(s, toolkit.registry, root, examples, args.seed, frozen) for s in steps]
     if args.format == "json":
         sys.stdout.write(render_json(results))
     else:

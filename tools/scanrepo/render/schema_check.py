@@ -61,6 +61,12 @@ def render_text(results: Sequence[StepResult]) -> str:
                     f"  no valid v{version} scan could be generated from its schema: nothing "
                     "was checked this way"
                 )
+        lines.extend(
+            f"  frozen: schema/v{f.version}.json changed since v{f.version} was released in "
+            f"{f.released_in[:12]} ({len(f.changes)} change{'s' if len(f.changes) != 1 else ''};"
+            " tools/schema diff --frozen shows them): scans at that version exist in history"
+            for f in result.frozen
+        )
         generated = [c for c in result.counterexamples if c.source == "generated"]
         real = [c for c in result.counterexamples if c.source != "generated"]
         for found in generated:

@@ -28,6 +28,9 @@ scans never reached it, so the step is not proven there. A change's ``condition`
 of an ``if`` it holds under) is not required to hold in the scan that exercises it, and a
 ``definition moved`` is nothing a scan can show.
 
+A released version's schema must not change (``schema.frozen``): one that did is reported with
+each step it belongs to, and the step is not proven.
+
 The migrations run in this process: they are the checkout's own code, never a pull request's.
 """
 
@@ -36,7 +39,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
@@ -57,7 +60,9 @@ from scanrepo.history.gitlog import changes
 from scanrepo.migrate.chain import Step
 from scanrepo.problems import Problem
 from scanrepo.schema.compare import SchemaChange, compare_schemas
+from scanrepo.schema.frozen import FrozenChange, frozen_changes
 from scanrepo.schema.instances import instances
+from scanrepo.schema.stored import prefix_in, read_schemas
 from scanrepo.validate.checks import check_scan, read_scan_file, walk_scans
 from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
 
@@ -106,12 +111,14 @@ class StepResult:
     changes: list[SchemaChange] = field(default_factory=list)
     unexercised: list[SchemaChange] = field(default_factory=list)
     coverage_judged: bool = True  # False: a search stopped at a counterexample
+    frozen: list[FrozenChange] = field(default_factory=list)  # of its two versions' schemas
 
     @property
     def proven(self) -> bool:
         return (
             not self.counterexamples
             and not self.unexercised
+            and not self.frozen
             and self.generated["up"] > 0
             and self.generated["down"] > 0
         )
@@ -131,6 +138,14 @@ class StepResult:
             "coverage_judged": self.coverage_judged,
             "unexercised": [c.as_json() for c in self.unexercised],
             "counterexamples": [c.to_json() for c in self.counterexamples],
+            "frozen": [
+                {
+                    "version": f.version,
+                    "released_in": f.released_in,
+                    "changes": [c.as_json() for c in f.changes],
+                }
+                for f in self.frozen
+            ],
         }
 
 
@@ -446,12 +461,14 @@ def check_step(
     root: Path | None,
     examples: int,
     seed: int,
+    frozen: Sequence[FrozenChange] = (),
 ) -> StepResult:
     """Every check of one step over generated and real scans, with the schema changes it
-    exercised."""
+    exercised; ``frozen``: released schemas changed since (``frozen_since_release``)."""
     old, new = step.from_version, step.to_version
     found = compare_schemas(registry.schema(old), registry.schema(new))
     result = StepResult(step, changes=list(found))
+    result.frozen = [f for f in frozen if f.version in (old, new)]
     proof = StepProof(step, registry, result.changes)
     ways: tuple[tuple[Direction, int, Callable[[dict[str, Any]], Counterexample | None]], ...]
     ways = (("up", old, proof.up), ("down", new, proof.down))
@@ -480,6 +497,22 @@ def check_step(
     if result.coverage_judged:
         result.unexercised = [result.changes[i] for i in sorted(proof.pending)]
     return result
+
+
+def frozen_since_release(root: Path, schema_dir: Path) -> list[FrozenChange]:
+    """The released versions whose schema changed since their release (``schema.frozen``),
+    where the schemas are kept in the git repository around ``root``; none where they are not
+    (the package's own were released elsewhere)."""
+    try:
+        repo = GitRepo(root)
+    except ScanRepoError:
+        return []
+    with repo:
+        try:
+            prefix = prefix_in(repo, schema_dir)
+        except ScanRepoError:
+            return []
+        return frozen_changes(repo, read_schemas(schema_dir), prefix)
 
 
 def real_scans(root: Path, version: int) -> Iterator[tuple[str, bytes]]:

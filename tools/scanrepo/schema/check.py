@@ -238,15 +238,12 @@ def problems(doc: Any, version: int, registry: SchemaRegistry) -> list[Problem]:
     except (TypeError, ValueError) as exc:
         return [Problem(name, None, None, "$", f"not JSON: {exc}")]
     try:
-        relpath: str | None = keys.scan_path(doc, version).as_posix()
-    except UnnamedPaperError as exc:
-        return [Problem(name, None, None, "$.paper", str(exc), "layout")]
-    except (AttributeError, TypeError):  # no object, so no paper
-        relpath = None
-    result = check_scan(data, name, relpath, registry)
-    if relpath is None and not result.problems:
-        return [Problem(name, None, None, "$", "a scan is a JSON object")]
-    return result.problems
+        relpath = keys.scan_path(doc, version).as_posix()
+    except UnnamedPaperError as exc:  # said after the schema's problems, which explain more
+        found = check_scan(data, name, None, registry).problems
+        named = [p for p in found if p.kind != "layout"]  # not "belongs at": it has no place
+        return named or [Problem(name, None, None, "$.paper", str(exc), "layout")]
+    return check_scan(data, name, relpath, registry).problems
 
 
 def scans(registry: SchemaRegistry, version: int) -> st.SearchStrategy[dict[str, Any]]:

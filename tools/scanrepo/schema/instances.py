@@ -354,7 +354,7 @@ class Instances:
                     reject()
                 names.append(name)
         for name in names:  # grows while it is read: dependents of dependents are added too
-            for needed in plan.dependents(name):
+            for needed in plan.dependents.get(name, ()):
                 if needed not in names:
                     if needed in absent:
                         reject()
@@ -442,6 +442,10 @@ class _Plan:
             for name in dict.fromkeys(k for m in members for k in m.get("properties", {}))
             if self.may_hold(name)
         ]
+        self.dependents: dict[str, list[str]] = {}
+        for m in members:
+            for name, needed in m.get("dependentRequired", {}).items():
+                self.dependents.setdefault(name, []).extend(needed)
         self.closed = any(m.get("additionalProperties") is False for m in members)
         patterns = [
             _matching(p)
@@ -560,9 +564,6 @@ class _Plan:
         """Whether ``name`` may be added beyond the declared members."""
         declared = any(name in m.get("properties", {}) for m in self.members)
         return not declared and self.may_hold(name)
-
-    def dependents(self, name: str) -> list[str]:
-        return [d for m in self.members for d in m.get("dependentRequired", {}).get(name, ())]
 
 
 def _type_of(value: Any) -> str:

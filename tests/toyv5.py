@@ -98,11 +98,28 @@ def downgrade(scan: dict[str, Any]) -> dict[str, Any]:
     return out
 """
 
+# upgrade fails one call in five, whatever the scan
+UNSTABLE = """
+_CALLS = [0]
+
+
+def upgrade(scan: dict[str, Any]) -> dict[str, Any]:
+    _CALLS[0] += 1
+    if _CALLS[0] % 5 == 0:
+        raise ValueError("every fifth call")
+    out = copy.deepcopy(scan)
+    out["scan_version"] = 5
+    for _, item in _items(out):
+        item["confidence"] = None
+    return out
+"""
+
 WRONG = {
     "forgets": FORGETS + RIGHT_DOWN,
     "loses": RIGHT_UP + LOSES,
     "mutates": MUTATES + RIGHT_DOWN,
     "key error": RIGHT_UP + KEY_ERROR,
+    "unstable": UNSTABLE + RIGHT_DOWN,
 }
 
 

@@ -138,6 +138,17 @@ def test_a_downgrade_that_raises_key_error_names_the_part_it_looked_in(tmp_path:
     assert found.scan["paper_type"] != "empirical"
 
 
+def test_a_step_that_gives_two_verdicts_for_one_scan_is_reported_unshrunk(
+    tmp_path: Path,
+) -> None:
+    found = only(toy_step(tmp_path, toyv5.WRONG["unstable"]), "up")
+    assert found.check in ("raised", "unstable")  # which call fails depends on the count
+    assert found.message.startswith("upgrade raised ValueError")
+    assert found.message.endswith(
+        "(not shrunk: the step gave another verdict for the same scan another time)"
+    )
+
+
 def test_a_change_no_generated_scan_exercised_is_reported(tmp_path: Path) -> None:
     """v5 also asks methodology_tags to be unique and the migration ignores it: the few
     generated scans never had a repeated tag, so nothing showed the change."""

@@ -40,14 +40,14 @@ import copy
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from random import Random
 from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample, Unsatisfiable
+from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
 
 from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError, UnnamedPaperError
 from scanrepo.format import keys
@@ -425,17 +425,18 @@ def _search(
     """The minimal input ``judge`` finds at fault among ``examples`` drawn, shrunk so that it
     breaks the same check as the first one found; and how many inputs passed before it."""
     passed = 0
-    first: list[str] = []
+    first: list[Counterexample] = []  # the first found, then the last that breaks its check
 
     def fails(doc: dict[str, Any]) -> bool:
         nonlocal passed
         found = judge(copy.deepcopy(doc))  # a migration that mutates it must not change ``doc``
-        if not first:
-            if found is None:
-                passed += 1
-                return False
-            first.append(found.check)
-        return found is not None and found.check == first[0]
+        if found is None:
+            passed += not first
+            return False
+        if first and found.check != first[0].check:
+            return False
+        first[:] = [found]
+        return True
 
     config = settings(
         max_examples=examples,
@@ -449,6 +450,9 @@ def _search(
         minimal = find(strategy, fails, settings=config, random=Random(seed))
     except (NoSuchExample, Unsatisfiable):
         return None, passed
+    except Flaky:  # the same scan judged twice, two verdicts: shrinking cannot go on
+        note = " (not shrunk: the step gave another verdict for the same scan another time)"
+        return replace(first[0], message=first[0].message + note), passed
     return judge(minimal), passed
 
 

@@ -64,15 +64,16 @@ def upgrade(scan: dict[str, Any]) -> dict[str, Any]:
     return out
 """
 
-# downgrade drops a confidence it cannot carry instead of refusing
-LOSES = """
+# downgrade refuses a confidence it cannot carry in type_checklist, but drops it in checklist
+LOSES = '''
 def downgrade(scan: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(scan)
     out["scan_version"] = 4
-    for _, item in _items(out):
-        del item["confidence"]
+    for path, item in _items(out):
+        if item.pop("confidence") is not None and path[0] == "type_checklist":
+            raise MigrationError((*path, "confidence"), "v4 has no confidence")
     return out
-"""
+'''
 
 # upgrade writes into the scan it was given
 MUTATES = """

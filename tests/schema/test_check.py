@@ -100,10 +100,11 @@ def test_an_upgrade_that_forgets_a_required_member_shrinks_to_a_minimal_scan(
 
 
 def test_a_downgrade_that_loses_data_is_caught_on_the_way_back(tmp_path: Path) -> None:
-    found = only(toy_step(tmp_path, toyv5.WRONG["loses"]), "down")
+    # few generated v5 scans have every type_checklist confidence null: 15 find one
+    found = only(toy_step(tmp_path, toyv5.WRONG["loses"], examples=15), "down")
     assert found.check == "round trip"
     assert "upgrade(downgrade(scan)) is not the scan" in found.message
-    assert re.fullmatch(r"\$\.(type_)?checklist(\.[a-z_]+){2,3}\.confidence", found.path)
+    assert re.fullmatch(r"\$\.checklist\.[a-z_]+\.[a-z_]+\.confidence", found.path)
     # shrunk: the one confidence that downgrade lost is the only one that is not null
     assert at(found.scan, found.path) == "low"
     assert sorted(confidences(found.scan), key=str) == [None] * (items(found.scan) - 1) + ["low"]

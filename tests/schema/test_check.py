@@ -355,3 +355,6 @@ def test_a_released_schema_that_changed_is_reported(tmp_path: Path) -> None:
         ("bound tightened", "$.key_findings")
     ]
     assert step["real_scans"] == 0  # the v4 scan is no input of the step from v3
+    # hypothesis's own files went to the tools' cache in .git, not into the work tree
+    assert not (repo / ".hypothesis").exists()
+    assert (repo / ".git/scanrepo-cache/hypothesis").is_dir()

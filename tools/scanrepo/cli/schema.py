@@ -218,6 +218,7 @@ def _check(args: argparse.Namespace) -> int:
         QUICK_EXAMPLES,
         check_step,
         frozen_since_release,
+        hypothesis_home,
     )
     from scanrepo.toolkit import Toolkit
 
@@ -232,7 +233,10 @@ def _check(args: argparse.Namespace) -> int:
     examples = args.examples or (QUICK_EXAMPLES if args.quick else EXAMPLES)
     root = find_root(Path.cwd())
     frozen = frozen_since_release(root, toolkit.schema_dir)
-    results = [check_step(s, toolkit.registry, root, examples, args.seed, frozen) for s in steps]
+    with hypothesis_home(root):
+        results = [
+            check_step(s, toolkit.registry, root, examples, args.seed, frozen) for s in steps
+        ]
     if args.format == "json":
         sys.stdout.write(render_json(results))
     else:

@@ -36,9 +36,11 @@ The migrations run in this process: they are the checkout's own code, never a pu
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,6 +49,7 @@ from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
 
 from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError, UnnamedPaperError
@@ -56,6 +59,7 @@ from scanrepo.format.jsonpath import JsonPath, format_json_path
 from scanrepo.format.rules import conform
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES, read_strict
+from scanrepo.history.cache import CACHE_DIR
 from scanrepo.history.gitlog import changes
 from scanrepo.migrate.chain import Step
 from scanrepo.problems import Problem
@@ -514,6 +518,26 @@ def frozen_since_release(root: Path, schema_dir: Path) -> list[FrozenChange]:
         except ScanRepoError:
             return []
         return frozen_changes(repo, read_schemas(schema_dir), prefix)
+
+
+@contextlib.contextmanager
+def hypothesis_home(root: Path) -> Iterator[None]:
+    """hypothesis's own files (its tables of Unicode) kept with the tools' caches in the git
+    directory of the repository around ``root``, or for this run only outside one: never in
+    the work tree, where hypothesis would put them."""
+    try:
+        with GitRepo(root) as repo:
+            cache: Path | None = Path(repo.repo.common_dir).resolve() / CACHE_DIR / "hypothesis"
+    except ScanRepoError:
+        cache = None
+    try:
+        with contextlib.ExitStack() as stack:
+            if cache is None:
+                cache = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            set_hypothesis_home_dir(cache)
+            yield
+    finally:
+        set_hypothesis_home_dir(None)
 
 
 def real_scans(root: Path, version: int) -> Iterator[tuple[str, bytes]]:

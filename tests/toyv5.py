@@ -65,7 +65,7 @@ def upgrade(scan: dict[str, Any]) -> dict[str, Any]:
 """
 
 # downgrade refuses a confidence it cannot carry in type_checklist, but drops it in checklist
-LOSES = '''
+LOSES = """
 def downgrade(scan: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(scan)
     out["scan_version"] = 4
@@ -73,7 +73,7 @@ def downgrade(scan: dict[str, Any]) -> dict[str, Any]:
         if item.pop("confidence") is not None and path[0] == "type_checklist":
             raise MigrationError((*path, "confidence"), "v4 has no confidence")
     return out
-'''
+"""
 
 # upgrade writes into the scan it was given
 MUTATES = """

@@ -197,7 +197,9 @@ class Instances:
 
     # --- schemas -------------------------------------------------------------------------
 
-    def _valid(self, value: Any, schema: Any) -> bool:
+    def valid(self, value: Any, schema: Any) -> bool:
+        """Whether ``value`` satisfies ``schema``, a subschema of this one (verdicts on
+        scalars are kept)."""
         if isinstance(schema, bool):
             return schema
         scalar = not isinstance(value, dict | list)
@@ -210,8 +212,8 @@ class Instances:
         return verdict
 
     def allows(self, members: list[Any], none: list[Any], value: Any) -> bool:
-        return all(self._valid(value, m) for m in members) and not any(
-            self._valid(value, n) for n in none
+        return all(self.valid(value, m) for m in members) and not any(
+            self.valid(value, n) for n in none
         )
 
     def _resolve(self, ref: str) -> Any:
@@ -298,7 +300,7 @@ class Instances:
             return _pick(draw, plan.finite[kind])
         for _ in range(RETRIES):
             value = self._typed(draw, kind, plan, depth)
-            if value is not _AGAIN and not any(self._valid(value, n) for n in plan.checked(kind)):
+            if value is not _AGAIN and not any(self.valid(value, n) for n in plan.checked(kind)):
                 return value
         reject()
 
@@ -556,7 +558,7 @@ class _Plan:
 
     def may_hold(self, name: str) -> bool:
         """Whether an object may have a member ``name`` at all (closed objects, propertyNames)."""
-        return all(self.owner._valid(name, n) for n in self.naming) and all(
+        return all(self.owner.valid(name, n) for n in self.naming) and all(
             s is not False for s in self.member_schemas(name)
         )
 

@@ -145,3 +145,27 @@ def test_the_pre_commit_hook_from_another_repository(tmp_path: Path) -> None:
     assert f"{broken}:1:1: $: 'paper_type' is a required property" in result.stdout
     assert SCAN not in result.stdout
     assert "cannot list schemas" not in result.stdout
+
+
+def test_scanrepo_home_comes_before_the_repositorys_own(installed: Path, tmp_path: Path) -> None:
+    data = scans_only(tmp_path / "data")
+    home = tmp_path / "home"
+    for place in (data, home):
+        for name in ("schema", "migrations"):
+            shutil.copytree(ROOT / name, place / name, ignore=shutil.ignore_patterns("__pycache__"))
+    schema_file = home / "schema" / "v4.json"
+    schema = json.loads(schema_file.read_text("utf-8"))
+    schema["properties"]["key_findings"]["maxLength"] = 3
+    schema_file.write_text(json.dumps(schema), "utf-8")
+    validate = [str(installed / "scanrepo"), "validate"]
+    own = subprocess.run(validate, cwd=data, capture_output=True, text=True)
+    assert own.returncode == 0, own.stdout + own.stderr
+    chosen = subprocess.run(
+        validate,
+        cwd=data,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SCANREPO_HOME": str(home)},
+    )
+    assert chosen.returncode == 1
+    assert "$.key_findings" in chosen.stdout

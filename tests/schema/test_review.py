@@ -4,6 +4,8 @@ base branch's tools on a pull request that changes a released schema and brings 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -57,3 +59,53 @@ def test_a_pull_requests_schema_change_is_shown_and_its_migration_never_run(
     assert "values narrowed" in text and "&#34;unsupported&#34;" in text
     assert "a new version" in text  # v5, compared with the pull request's v4
     assert "version moved" in text
+
+
+def run_review_step(repo: Path, base: str, head: str, tmp_path: Path) -> tuple[str, str]:
+    """The workflow's review step, as the runner runs it (bash -eo pipefail) in the base
+    checkout: (the comment's body, what it sets in GITHUB_ENV)."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "scan-review.yml").read_text())
+    [step] = [
+        s for s in workflow["jobs"]["review"]["steps"] if "tools/schema diff" in s.get("run", "")
+    ]
+    git(repo, "update-ref", "refs/scan-review/head", head)
+    temp = tmp_path / "runner"
+    temp.mkdir(parents=True)
+    env_file = tmp_path / "github-env"
+    env_file.write_text("")
+    env = {**os.environ, "BASE_SHA": base, "RUNNER_TEMP": str(temp), "GITHUB_ENV": str(env_file)}
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return (temp / "review.md").read_text("utf-8"), env_file.read_text("utf-8")
+
+
+def test_the_review_step_appends_schema_changes_and_survives_a_broken_schema(
+    checkout: Path, tmp_path: Path
+) -> None:
+    base = git(checkout, "rev-parse", "HEAD").stdout.strip()
+    git(checkout, "checkout", "-q", "-b", "pr")
+    v4 = checkout / "schema" / "v4.json"
+    schema = json.loads(v4.read_text("utf-8"))
+    schema["$defs"]["support_level"]["enum"].remove("unsupported")
+    v4.write_text(json.dumps(schema), "utf-8")
+    git(checkout, "commit", "-q", "-am", "narrow a released schema")
+    narrowed = git(checkout, "rev-parse", "HEAD").stdout.strip()
+    v4.write_text("{not json", "utf-8")
+    git(checkout, "commit", "-q", "-am", "break it")
+    broken = git(checkout, "rev-parse", "HEAD").stdout.strip()
+    git(checkout, "checkout", "-q", "main")
+
+    body, env = run_review_step(checkout, base, narrowed, tmp_path / "narrowed")
+    assert env == "CHANGED=1\n"  # no scan changed, the schema did
+    assert "### Schema changes" in body and "values narrowed" in body and "[!WARNING]" in body
+    body, env = run_review_step(checkout, base, broken, tmp_path / "broken")
+    assert env == "CHANGED=1\n"
+    assert body.endswith(
+        "### Schema changes\n\nThe schemas could not be compared; the review job's log says why.\n"
+    )

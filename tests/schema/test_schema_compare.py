@@ -234,3 +234,34 @@ def test_a_schema_whose_refs_fan_out_is_refused_not_walked_for_ever() -> None:
     schema = {"$ref": "#/$defs/d0", "$defs": defs}
     with pytest.raises(ScanRepoError, match="too many to compare"):
         compare_schemas(schema, schema)
+
+
+def test_places_under_other_conditions_are_compared_case_by_case() -> None:
+    """v3 holds its checklist under if/then/else on paper.type, v4 holds the universal
+    sections unconditionally: the items' own changes still show, where they land."""
+    v3 = json.loads((ROOT / "schema" / "v3.json").read_text("utf-8"))
+    v4 = json.loads((ROOT / "schema" / "v4.json").read_text("utf-8"))
+    found = {(c.kind, c.scan_path, c.count) for c in compare_schemas(v3, v4)}
+    assert {
+        ("type changed", "$.checklist.*.*.answer", 15),  # "yes"/"no"/"n/a" -> a boolean
+        ("member added", "$.checklist.*.*.applies", 15),
+        ("member removed", "$.checklist.*.*.model", 15),
+        ("member added", "$.checklist.*.*.source", 15),
+        ("member removed", "$.checklist.artifacts", 1),  # moved under type_checklist
+        ("rule added", "$.checklist.*.*", 15),  # answer false where applies is false
+        ("object closed", "$.checklist", 1),
+    } <= found
+
+
+def test_an_if_without_else_leaves_the_other_case_open() -> None:
+    """Merged across cases, a then-branch's const does not hold where its if fails."""
+    old = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+        "allOf": [{"if": {"properties": {"k": {"const": 1}}}, "then": {"required": ["a"]}}],
+    }
+    new = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
+    assert [(c.kind, c.scan_path, c.condition) for c in compare_schemas(old, new)] == [
+        ("rule removed", "$", "k = 1"),
+        ("member required", "$.a", ""),
+    ]

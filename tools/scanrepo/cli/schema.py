@@ -42,15 +42,22 @@ def _diff_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="compare each released version's schema with its state when released",
     )
-    parser.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    parser.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="text for a terminal; markdown for a pull-request comment; json for programs",
+    )
 
 
 def _diff(args: argparse.Namespace) -> int:
     from scanrepo.render.schema_diff import render_json, render_markdown, render_text
     from scanrepo.schema import revisions
     from scanrepo.schema.stored import read_schemas
+    from scanrepo.toolkit import LOCATION
     from scanrepo.vcs.repo import GitRepo
 
+    LOCATION.require()
     if args.rev is not None or args.frozen:
         with GitRepo(Path.cwd()) as repo:
             if args.frozen:

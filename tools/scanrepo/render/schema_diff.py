@@ -69,17 +69,20 @@ def render_markdown(diffs: Sequence[VersionDiff], limit: int = MARKDOWN_LIMIT) -
         if not diff.changes:
             continue
         parts += ["| change | in a scan | what | the migration must |", "| --- | --- | --- | --- |"]
+        said: set[str] = set()  # what the migration must do, said once
         for change in diff.changes:
             where = f" where {change.condition}" if change.condition else ""
+            must = "(as above)" if change.migration in said else change.migration
             row = (
                 f"| {markdown_inline(change.kind)} "
                 f"| {markdown_inline(change.scan_path + _places(change.count) + where)} "
-                f"| {markdown_inline(change.detail)} | {markdown_inline(change.migration)} |"
+                f"| {markdown_inline(change.detail)} | {markdown_inline(must)} |"
             )
             if sum(map(len, parts)) + len(row) > limit:
                 left_out += 1
                 continue
             parts.append(row)
+            said.add(change.migration)
         parts.append("")
     if all(diff.status == "unchanged" for diff in diffs):
         parts.append("No schema changes.")

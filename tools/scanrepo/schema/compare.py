@@ -2,9 +2,13 @@
 of the migration between them.
 
 Both schemas are walked into facts by scan path and condition (``shape``) and compared place by
-place. A change that lands in many places the same way (a member added to ``$defs/item``,
-which every checklist item uses) is one ``SchemaChange`` whose path has ``*`` where the places
-differ (``$.checklist.*.*.confidence``), with ``count`` the number of places. Annotations
+place: condition by condition where both put the same ``if``/``then``/``else`` conditions on a
+place, else with each side's cases merged (what a value there meets in whichever case), so
+moving a section out of a branch still shows what changed inside it; a branch only one side has
+is a ``rule added`` or ``rule removed`` where it starts. A change that lands in many places
+the same way (a member added to ``$defs/item``, which every checklist item uses) is one
+``SchemaChange`` whose path has ``*`` where the places differ (``$.checklist.*.*.confidence``),
+with ``count`` the number of places. Annotations
 (``description``, ``title``, ``examples``, ``$comment``, ...) never decide validity and are no
 change here.
 
@@ -100,8 +104,8 @@ def compare_schemas(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Sche
     """Every difference between ``old`` and ``new`` that decides validity, sorted by scan path."""
     before, after = Shape(old), Shape(new)
     found: list[_Found] = []
-    for key in dict.fromkeys([*before.facts, *after.facts]):
-        found.extend(_compare_place(before, after, key))
+    for path in dict.fromkeys([*before.paths(), *after.paths()]):
+        found.extend(_compare_path(before, after, path))
     changes = _collapse(found)
     changes.extend(_moved_definitions(before, after))
     return sorted(changes, key=lambda c: (c.scan_path, c.condition, c.kind, c.detail))
@@ -115,13 +119,31 @@ def _values(texts: Iterable[str]) -> str:
     return ", ".join(sorted(texts))
 
 
-def _compare_place(before: Shape, after: Shape, key: Key) -> Iterable[_Found]:
-    path, condition = key
-    old, new = before.facts.get(key), after.facts.get(key)
-    if old is None or new is None:
-        this, other = (after, before) if new is not None else (before, after)
-        yield from _one_sided(this, other, key, new is not None)
+def _compare_path(before: Shape, after: Shape, path: ScanPath) -> Iterable[_Found]:
+    """One place: condition by condition where both schemas put the same conditions on it;
+    else each case merged (``Shape.merged``), besides the branches only one side has."""
+    old_conditions, new_conditions = before.conditions(path), after.conditions(path)
+    if old_conditions and set(old_conditions) == set(new_conditions):
+        for condition in old_conditions:
+            key = (path, condition)
+            yield from _compare_facts(before.facts[key], after.facts[key], key, before, after)
         return
+    for condition in old_conditions:
+        if condition not in new_conditions:
+            yield from _one_sided(before, after, (path, condition), False)
+    for condition in new_conditions:
+        if condition not in old_conditions:
+            yield from _one_sided(after, before, (path, condition), True)
+    if old_conditions and new_conditions:
+        yield from _compare_facts(
+            before.merged(path), after.merged(path), (path, ()), before, after
+        )
+
+
+def _compare_facts(
+    old: Facts, new: Facts, key: Key, before: Shape, after: Shape
+) -> Iterable[_Found]:
+    path, condition = key
 
     def found(kind: str, detail: str, migration: str) -> _Found:
         return _Found(kind, path, detail, migration, condition)
@@ -267,11 +289,28 @@ def _type_names(types: frozenset[str] | None) -> str:
     return "any" if types is None else " or ".join(sorted(types))
 
 
+def _json_type(text: str) -> str:
+    value = json.loads(text)
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    return {float: "number", str: "string", list: "array", dict: "object"}.get(type(value), "null")
+
+
+def _effective_types(facts: Facts) -> frozenset[str] | None:
+    """The declared types, else those of the allowed values (an enum of strings is strings)."""
+    if facts.types is None and facts.values is not None:
+        return frozenset(map(_json_type, facts.values))
+    return facts.types
+
+
 def _types(old: Facts, new: Facts, found: Found) -> Iterable[_Found]:
-    if old.types == new.types:
+    old_types, new_types = _effective_types(old), _effective_types(new)
+    if old_types == new_types:
         return
-    detail = f"type {_type_names(old.types)} -> {_type_names(new.types)}"
-    wider, narrower = _covers(new.types, old.types), _covers(old.types, new.types)
+    detail = f"type {_type_names(old_types)} -> {_type_names(new_types)}"
+    wider, narrower = _covers(new_types, old_types), _covers(old_types, new_types)
     if wider and not narrower:
         yield found(
             "type widened", detail, "downgrade must convert or refuse values of the types added"
@@ -291,6 +330,9 @@ def _types(old: Facts, new: Facts, found: Found) -> Iterable[_Found]:
 def _enum(old: Facts, new: Facts, path: ScanPath, found: Found) -> Iterable[_Found]:
     if old.values == new.values:
         return
+    old_types, new_types = _effective_types(old), _effective_types(new)
+    if old_types is not None and new_types is not None and not old_types & new_types:
+        return  # a change of type, reported as such
     was = "any" if old.values is None else _values(old.values)
     now = "any" if new.values is None else _values(new.values)
     if path == ("scan_version",):

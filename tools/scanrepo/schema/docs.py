@@ -155,7 +155,7 @@ class _Page:
         if name in (ANY_KEY, ANY_INDEX) or isinstance(name, int):
             return "each"
         where = [c for c in self._conds(parent) if name in self._facts(parent, c).required]
-        if () in where:
+        if _always(where):
             return "yes"
         if where:
             return "where " + "; ".join(" and ".join(c) for c in where)
@@ -172,7 +172,7 @@ class _Page:
             ),
             "",
         )
-        where = "" if () in conditions else " and ".join(conditions[0])
+        where = "" if _always(conditions) else " and ".join(conditions[0])
         what = (f"(where {where}) " if where else "") + (description or "")
         kind = describe_type(facts) + (f"; {note}" if note else "")
         return (
@@ -222,6 +222,11 @@ class _Page:
                 if path[: len(first)] == first and path != first:
                     lines.append(self._row(path, render_path(path[len(first) :])[1:]))
         return "\n".join(lines) + "\n"
+
+
+def _always(conditions: list[tuple[str, ...]]) -> bool:
+    """Whether the conditions cover every case: none, or a branch and its ``else``."""
+    return any(not c or (*c[:-1], f"not ({c[-1]})") in conditions for c in conditions)
 
 
 def migration_docstring(path: Path) -> str:

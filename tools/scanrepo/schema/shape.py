@@ -164,6 +164,56 @@ class Facts:
         )
 
 
+def _sibling(condition: Condition) -> Condition:
+    """The other branch of a condition's last ``if``: ``X`` and ``not (X)``."""
+    last = condition[-1]
+    other = last[5:-1] if last.startswith("not (") and last.endswith(")") else f"not ({last})"
+    return (*condition[:-1], other)
+
+
+def both(a: Facts, b: Facts) -> Facts:
+    """What ``a`` and ``b`` ask together (both apply to the value)."""
+    types = b.types if a.types is None else a.types if b.types is None else a.types & b.types
+    values = b.values if a.values is None else a.values if b.values is None else a.values & b.values
+    bounds = dict(a.bounds)
+    for keyword, value in b.bounds.items():
+        tighter = max if keyword in LOWER_BOUNDS else min
+        bounds[keyword] = tighter(bounds[keyword], value) if keyword in bounds else value
+    return Facts(
+        types=types,
+        values=values,
+        required=a.required | b.required,
+        members=list(dict.fromkeys([*a.members, *b.members])),
+        closed=a.closed or b.closed,
+        bounds=bounds,
+        patterns=a.patterns | b.patterns,
+        others={**b.others, **a.others},
+        description=a.description or b.description,
+        definitions=a.definitions | b.definitions,
+    )
+
+
+def either(a: Facts, b: Facts) -> Facts:
+    """What is asked of a value that meets ``a`` or ``b`` (one of two cases)."""
+    looser = {
+        keyword: (min if keyword in LOWER_BOUNDS else max)(value, b.bounds[keyword])
+        for keyword, value in a.bounds.items()
+        if keyword in b.bounds
+    }
+    return Facts(
+        types=None if a.types is None or b.types is None else a.types | b.types,
+        values=None if a.values is None or b.values is None else a.values | b.values,
+        required=a.required & b.required,
+        members=list(dict.fromkeys([*a.members, *b.members])),
+        closed=a.closed and b.closed,
+        bounds=looser,
+        patterns=a.patterns & b.patterns,
+        others={k: v for k, v in a.others.items() if b.others.get(k) == v},
+        description=a.description or b.description,
+        definitions=a.definitions | b.definitions,
+    )
+
+
 class Shape:
     """A schema as facts by (scan path, condition), and its definitions by name."""
 
@@ -183,6 +233,25 @@ class Shape:
 
     def conditions(self, path: ScanPath) -> list[Condition]:
         return [condition for (p, condition) in self.facts if p == path]
+
+    def merged(self, path: ScanPath) -> Facts:
+        """What a value at ``path`` meets in whichever case it is: each condition's facts with
+        those of the conditions it lies under, and the unconditional ones alone unless the
+        conditions cover every case (an ``if`` with its ``else``) or there are none."""
+        conditions = self.conditions(path)
+        leaves = [c for c in conditions if not any(o[: len(c)] == c != o for o in conditions)]
+        covered = all(bool(c) and _sibling(c) in conditions for c in leaves)
+        # a place only branches speak of is described by them (outside them it is unconstrained,
+        # and usually not allowed by its object at all)
+        cases = leaves if covered or () not in conditions else [*leaves, ()]
+        result: Facts | None = None
+        for case in dict.fromkeys(cases):
+            facts = Facts()
+            for length in range(len(case) + 1):
+                if (path, case[:length]) in self.facts:
+                    facts = both(facts, self.facts[(path, case[:length])])
+            result = facts if result is None else either(result, facts)
+        return result or Facts()
 
     def _facts(self, path: ScanPath, condition: Condition) -> Facts:
         return self.facts.setdefault((path, condition), Facts())

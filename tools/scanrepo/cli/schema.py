@@ -214,7 +214,12 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="fewer generated scans, for CI (see --examples)"
     )
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text for a terminal (default), json for programs",
+    )
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """The schema lifecycle of the README, end to end in a clone with real git: v5, where every
 checklist item gains a ``confidence``, made with tools/schema new, edited, diffed, documented,
-the corpus migrated, the result reviewed (tools/schema check is tested where it is built)."""
+proved by tools/schema check (a wrong migration refuted, the right one passing), the corpus
+migrated, the result reviewed."""
 
 from __future__ import annotations
 
@@ -112,6 +113,20 @@ def test_v5_with_a_confidence_on_every_checklist_item(checkout: Path) -> None:
     }
     added = [c for c in versions["changes"] if c["kind"] == "member added"]
     assert all(c["migration"].startswith("upgrade must produce it") for c in added)
+
+    # 3b. the migration proved against both schemas: a wrong one refuted, the right one passes
+    wrong = MIGRATION.replace('{**item, "confidence": "unknown"}', "item")
+    (checkout / "migrations" / "v4_to_v5.py").write_text(wrong, "utf-8")
+    refuted = own_tool("schema", "check", "4", "--examples", "3", cwd=checkout)
+    assert refuted.returncode == 1, refuted.stderr
+    assert (
+        "  counterexample (invalid): $.checklist.claims_and_evidence.abstract_claims_supported: "
+        "upgrade's result is not a valid v5 scan: 'confidence' is a required property"
+    ) in refuted.stdout.splitlines()
+    (checkout / "migrations" / "v4_to_v5.py").write_text(MIGRATION, "utf-8")
+    proven = own_tool("schema", "check", "4", "--examples", "3", cwd=checkout)
+    assert proven.returncode == 0, proven.stdout + proven.stderr
+    assert proven.stdout.splitlines()[-1] == "proven: 1 step (v4 → v5)"
 
     # 4. the docs
     stale = own_tool("schema", "docs", "--check", cwd=checkout)

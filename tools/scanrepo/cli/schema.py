@@ -177,6 +177,85 @@ def _shown(path: Path, root: Path) -> str:
         return path.name
 
 
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "step",
+        nargs="?",
+        type=scan_version,
+        metavar="N",
+        help="check only the step from vN to vN+1 (default: every step)",
+    )
+    parser.add_argument(
+        "--examples",
+        type=_positive,
+        metavar="N",
+        help="scans generated each way, each step (default: 100; 25 with --quick)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="S",
+        help="the seed of the generated scans: the same seed, the same scans (default: 0)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer generated scans, for CI (see --examples)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text for a terminal (default), json for programs",
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from scanrepo.cli.common import find_root
+    from scanrepo.render.schema_check import render_json, render_text
+    from scanrepo.schema.check import (
+        EXAMPLES,
+        QUICK_EXAMPLES,
+        check_step,
+        frozen_since_release,
+        hypothesis_home,
+    )
+    from scanrepo.toolkit import Toolkit
+
+    toolkit = Toolkit()
+    chain = toolkit.chain
+    known = " → ".join(f"v{v}" for v in chain.versions)
+    steps = [s for s in chain.steps if args.step in (None, s.from_version)]
+    if not chain.steps:
+        raise ScanRepoError(f"no migration step to check: the chain is {known} alone")
+    if not steps:
+        raise ScanRepoError(f"no step from v{args.step}: the chain is {known}")
+    examples = args.examples or (QUICK_EXAMPLES if args.quick else EXAMPLES)
+    root = find_root(Path.cwd())
+    frozen = frozen_since_release(root, toolkit.schema_dir)
+    with hypothesis_home(root):
+        results = [
+            check_step(s, toolkit.registry, root, examples, args.seed, frozen) for s in steps
+        ]
+    if args.format == "json":
+        sys.stdout.write(render_json(results))
+    else:
+        emit(render_text(results).rstrip("\n"))
+    return EXIT_OK if all(r.proven for r in results) else EXIT_PROBLEMS
+
+
 SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
     "new": (
         "scaffold the next version: its schema, its migration and the editor settings",
@@ -188,6 +267,14 @@ SUBCOMMANDS: dict[str, tuple[str, Arguments, Run]] = {
         "the migration; exit 0 no change, 1 changes, 2 error",
         _diff_arguments,
         _diff,
+    ),
+    "check": (
+        "prove each migration step against its two schemas with generated scans (a failure "
+        "shrunk to a minimal scan) and every scan of its version in the work tree and history; "
+        "runs the migrations in this process; exit 0 proven, 1 a counterexample or a schema "
+        "change no generated scan exercised, 2 error",
+        _check_arguments,
+        _check,
     ),
     "docs": (
         "write the reference page of every version and the changelog in docs/schema/",

@@ -22,3 +22,21 @@ def check_rules(doc: Any) -> list[SchemaViolation]:
                 )
             ]
     return []
+
+
+def conform(doc: Any) -> Any:
+    """``doc`` changed as little as possible to meet these rules, for scans generated from a
+    schema alone: the one key of ``type_checklist`` renamed to ``paper_type``. Keep it beside
+    ``check_rules``: a new rule needs its way to be met here, or generated scans that break it
+    are only filtered out."""
+    if not isinstance(doc, dict):
+        return doc
+    paper_type, type_checklist = doc.get("paper_type"), doc.get("type_checklist")
+    if (
+        isinstance(paper_type, str)
+        and isinstance(type_checklist, dict)
+        and len(type_checklist) == 1
+    ):
+        (sections,) = type_checklist.values()
+        return {**doc, "type_checklist": {paper_type: sections}}
+    return doc

@@ -15,7 +15,15 @@ from typing import Literal
 
 from scanrepo.diff.changes import DiffResult, PaperDiff
 from scanrepo.diff.compare import ScanSide, diff_papers
-from scanrepo.diff.revisions import Copy, Pair, PathFilter, Range, changed_pairs, read_copies
+from scanrepo.diff.revisions import (
+    Contents,
+    Copy,
+    Pair,
+    PathFilter,
+    Range,
+    changed_pairs,
+    read_copies,
+)
 from scanrepo.errors import JsonSyntaxError
 from scanrepo.format import keys
 from scanrepo.format.schemas import SchemaRegistry
@@ -24,8 +32,6 @@ from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.validate.checks import check_scan, stray_problem
 from scanrepo.vcs.repo import GitRepo
-
-Contents = dict[Copy, bytes | Problem]
 
 
 @dataclass
@@ -60,22 +66,25 @@ def diff_range(
             olds, news = by_key.setdefault(where[2], ([], []))
             olds.extend([pair.old] if pair.old else [])
             news.extend([pair.new] if pair.new else [])
-    contents = read_copies(repo, [c for pair in pairs for c in (pair.old, pair.new) if c])
+    # Read in the order compared, so git reads ahead while each paper is compared.
+    ordered = [c for olds, news in by_key.values() for c in (*olds, *news)]
+    ordered += [c for pair in pairs for c in (pair.old, pair.new) if c]
     # Problems of the old side name its commit; the new side's are what a reviewer fixes.
     old_label = rng.old.commit[:12] if rng.old.commit else None
-    renames = _renames(by_key, contents)
-    for old_key, new_key in renames.items():
-        by_key[new_key] = (by_key.pop(old_key)[0], by_key[new_key][1])
-    old_keys = {new: old for old, new in renames.items()}
-    papers = [
-        replace(
-            paper_diff(key, olds, news, contents, registry, chain, (old_label, None)),
-            old_key=old_keys.get(key),
-        )
-        for key, (olds, news) in by_key.items()
-    ]
+    with read_copies(repo, ordered) as contents:
+        renames = _renames(by_key, contents)
+        for old_key, new_key in renames.items():
+            by_key[new_key] = (by_key.pop(old_key)[0], by_key[new_key][1])
+        old_keys = {new: old for old, new in renames.items()}
+        papers = [
+            replace(
+                paper_diff(key, olds, news, contents, registry, chain, (old_label, None)),
+                old_key=old_keys.get(key),
+            )
+            for key, (olds, news) in by_key.items()
+        ]
+        problems = _validate(pairs, contents, registry, papers) if validate else []
     result = DiffResult.of(rng.old.label, rng.new.label, papers)
-    problems = _validate(pairs, contents, registry, papers) if validate else []
     return RangeDiff(result, problems)
 
 

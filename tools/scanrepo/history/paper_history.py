@@ -66,13 +66,13 @@ def paper_history(
         mine = [c for c in changed if c.key == key]
         if mine:
             found.append((info, [c.old for c in mine if c.old], [c.new for c in mine if c.new]))
-    contents = read_copies(repo, [c for _, olds, news in found for c in (*olds, *news)])
     history = []
-    for info, olds, news in found:
-        labels = (f"{info.sha[:12]}^", info.sha[:12])
-        diff = paper_diff(key, olds, news, contents, registry, chain, labels)
-        after = next((contents[c] for c in news if c.path == diff.new_path), None)
-        history.append(PaperChange(info, diff, after))
+    with read_copies(repo, [c for _, olds, news in found for c in (*olds, *news)]) as contents:
+        for info, olds, news in found:
+            labels = (f"{info.sha[:12]}^", info.sha[:12])
+            diff = paper_diff(key, olds, news, contents, registry, chain, labels)
+            after = next((contents[c] for c in news if c.path == diff.new_path), None)
+            history.append(PaperChange(info, diff, after))
     return history
 
 

@@ -26,7 +26,7 @@ from scanrepo.format.jsonpath import (
     format_json_path,
     locate,
 )
-from scanrepo.format.strictjson import MAX_BYTES, parse_strict, read_strict
+from scanrepo.format.strictjson import MAX_BYTES, NOT_CANONICAL, parse_strict, read_strict
 
 DATA = Path(__file__).parents[1] / "data"
 SUITE = DATA / "JSONTestSuite" / "test_parsing"
@@ -508,14 +508,14 @@ def indented(doc: Any) -> bytes:
 
 def test_a_scan_in_canonical_form_is_read_by_the_canonical_path() -> None:
     data = V4.read_bytes()
-    assert strictjson._read_canonical(data) == (json.loads(data), True)
+    assert strictjson.read_canonical(data) == json.loads(data)
     assert read_strict(data) == (json.loads(data), True)
 
 
 def test_a_text_not_in_canonical_form_is_left_to_the_strict_parser() -> None:
     doc = json.loads(V4.read_bytes())
     for data in (json.dumps(doc).encode(), indented(doc) + b"\n", b" " + indented(doc)):
-        assert strictjson._read_canonical(data) is None
+        assert strictjson.read_canonical(data) is NOT_CANONICAL
         assert read_strict(data) == (doc, True)
 
 
@@ -525,21 +525,21 @@ def test_duplicate_key_in_canonical_layout_refused_as_before() -> None:
         b'"source": "opus"', b'"answer": false'
     )
     assert data == b'{\n  "item": {\n    "answer": true,\n    "answer": false\n  }\n}'
-    assert strictjson._read_canonical(data) is None
+    assert strictjson.read_canonical(data) is NOT_CANONICAL
     assert_error(data, 4, 5, "$.item", 'duplicate key "answer"')
 
 
 def test_nesting_in_canonical_layout_allowed_to_the_limit_refused_beyond() -> None:
     empty_at_limit = indented(json.loads("[" * 64 + "]" * 64))
-    assert strictjson._read_canonical(empty_at_limit) is not None
+    assert strictjson.read_canonical(empty_at_limit) is not NOT_CANONICAL
     assert parse_strict(empty_at_limit) == json.loads(empty_at_limit)
     # its innermost member is indented as deep as a 65th level would be: the strict parser
     # decides, and accepts it
     at_limit = indented(json.loads("[" * 63 + "[1]" + "]" * 63))
-    assert strictjson._read_canonical(at_limit) is None
+    assert strictjson.read_canonical(at_limit) is NOT_CANONICAL
     assert parse_strict(at_limit) == json.loads(at_limit)
     beyond = indented(json.loads("[" * 64 + "[1]" + "]" * 64))
-    assert strictjson._read_canonical(beyond) is None
+    assert strictjson.read_canonical(beyond) is NOT_CANONICAL
     error = refused(beyond)
     assert (error.line, error.path) == (65, "$" + "[0]" * 64), error
     assert "nesting deeper than 64" in error.message
@@ -555,10 +555,10 @@ def test_floats_in_canonical_layout_are_reported_not_plain() -> None:
 
 def test_what_orjson_cannot_write_back_is_judged_by_the_strict_parser() -> None:
     big = b'{\n  "year": 18446744073709551616\n}'  # orjson reads it as a float
-    assert strictjson._read_canonical(big) is None
+    assert strictjson.read_canonical(big) is NOT_CANONICAL
     assert parse_strict(big) == {"year": 18446744073709551616}
     surrogate = b'{\n  "title": "x\\ud800y"\n}'
-    assert strictjson._read_canonical(surrogate) is None
+    assert strictjson.read_canonical(surrogate) is NOT_CANONICAL
     assert_error(surrogate, 2, 14, "$.title", "lone surrogate")
     pair = b'{\n  "title": "\\ud83d\\ude00"\n}'
     assert parse_strict(pair) == {"title": "\U0001f600"}

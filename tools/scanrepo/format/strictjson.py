@@ -2,7 +2,7 @@
 
 Reading has three paths. A document in canonical form (every scan the repository holds) is
 read by orjson, where installed, and accepted when orjson's indented output of it gives back
-exactly its bytes (see ``_read_canonical`` for why that proves it strict). Anything else takes
+exactly its bytes (see ``read_canonical`` for why that proves it strict). Anything else takes
 the stdlib C parser with hooks that notice what JSON allows but scans must not contain
 (duplicate keys, NaN, overflowing numbers, lone surrogates, deep nesting). Only when that
 refuses or notices something does the slow path run (``jsonpath.SlowParser``): it tracks line,
@@ -121,8 +121,12 @@ def _has_surrogate(doc: Any) -> bool:
 _TOO_DEEP = b"\n" + b" " * (2 * MAX_DEPTH)
 
 
-def _read_canonical(data: bytes) -> tuple[Any, bool] | None:
-    """``read_strict``'s answer for a document that orjson writes back byte for byte, or None.
+NOT_CANONICAL: Any = object()
+
+
+def read_canonical(data: bytes) -> Any:
+    """The document in ``data`` if orjson writes it back byte for byte, else ``NOT_CANONICAL``
+    (the strict parser then decides).
 
     orjson refuses what JSON does not allow: invalid UTF-8, NaN and Infinity, overflowing
     numbers, lone surrogates, control characters in strings (a pair of surrogate escapes, an
@@ -134,24 +138,30 @@ def _read_canonical(data: bytes) -> tuple[Any, bool] | None:
     one. Depth is read from the indentation.
     """
     if _orjson is None or _TOO_DEEP in data:
-        return None
+        return NOT_CANONICAL
     try:
         doc = _orjson.loads(data)
         if _orjson.dumps(doc, option=_orjson.OPT_INDENT_2) != data:
-            return None
+            return NOT_CANONICAL
     except (_orjson.JSONDecodeError, _orjson.JSONEncodeError):
-        return None
-    return doc, not has_float(doc)
+        return NOT_CANONICAL
+    return doc
 
 
 def parse_strict(data: bytes) -> Any:
     """The document in ``data``, or JsonSyntaxError saying where and why it is not strict JSON."""
-    return read_strict(data)[0]
+    return _read(data)[0]
 
 
 def read_strict(data: bytes) -> tuple[Any, bool]:
     """``parse_strict``, and whether the document holds no float: then it is of plain JSON
     values only (dicts with string keys, lists, strings, ints, bools, None)."""
+    doc, plain = _read(data)
+    return doc, not has_float(doc) if plain is None else plain
+
+
+def _read(data: bytes) -> tuple[Any, bool | None]:
+    """The document, and whether it holds no float (None: not looked for)."""
     floats: list[str] = []
 
     def finite_float(token: str) -> float:
@@ -164,9 +174,9 @@ def read_strict(data: bytes) -> tuple[Any, bool]:
             line=1,
             col=1,
         )
-    canonical = _read_canonical(data)
-    if canonical is not None:
-        return canonical
+    doc = read_canonical(data)
+    if doc is not NOT_CANONICAL:
+        return doc, None
     try:
         text = data.decode("utf-8")
         doc = json.loads(

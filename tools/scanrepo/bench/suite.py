@@ -42,6 +42,9 @@ OPERATIONS = ("validate", "diff", "show", "hook", "log", "migrate", "add", "resc
 # anchor (a second run with the cache reads none).
 STATS_ARGS = ("--stability", "--no-cache")
 
+# Who commits in the benchmark's clone, wherever it runs (a machine may have no git identity).
+IDENTITY = ("-c", "user.name=scanrepo bench", "-c", "user.email=bench@scanrepo.invalid")
+
 
 @dataclass(frozen=True)
 class Sizes:
@@ -459,7 +462,9 @@ class Plan:
         ours = Subject(
             f"commit-hook@{spec.name}",
             "git commit (hooks)",
-            self.cmd(("git", "commit", "--quiet", "-m", "Rescan one paper"), driven.path),
+            self.cmd(
+                ("git", *IDENTITY, "commit", "--quiet", "-m", "Rescan one paper"), driven.path
+            ),
             prepare=staged_rescan,
         )
         python = Subject(

@@ -183,3 +183,18 @@ def test_fingerprint_follows_schemas_migrations_and_code(tmp_path: Path) -> None
         path.write_bytes(original)
     assert len(seen) == 4
     assert fingerprint(*dirs) == first
+
+
+def test_a_fetched_commit_is_rendered_on_arrival(copy: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(copy), str(other))  # no hooks, no cache
+    scan = other / "scans/v4/2602/2602.07852.json"
+    doc = json.loads(scan.read_bytes())
+    item(doc, FUNDING)["answer"] = False
+    scan.write_bytes(canonical(doc))
+    git(other, "commit", "-qam", "Rescan elsewhere")
+    git(copy, "fetch", "-q", str(other), "main:refs/remotes/other/main")
+    assert note(copy, blob_of(copy, "refs/remotes/other/main")) is not None
+    break_driver(copy)
+    show = git(copy, "show", "refs/remotes/other/main").stdout.splitlines()
+    assert "+" + LINE.format("no") in show

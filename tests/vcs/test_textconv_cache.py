@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,10 +128,17 @@ def test_changed_tools_give_a_new_key_so_no_stale_text_is_shown(copy: Path) -> N
     renderer.write_text(renderer.read_text().replace('"# scan of paper ', '"# SCAN OF PAPER '))
     # the tools change with a commit (here of the tools themselves): the hook sees it
     git(copy, "add", "-f", "tools/scanrepo/diff/textconv.py")
-    git(copy, "commit", "-qm", "New heading")
+    committed = git(copy, "commit", "-qm", "New heading")
+    assert "the tools changed, so git's textconv cache" in committed.stderr
     after = KEYED.fullmatch(git(copy, "config", "diff.scanrepo.textconv").stdout.strip())
     assert after is not None
     assert after[1] != before[1] and after[2] == before[2]  # new fingerprint, same clone part
+    show = git(copy, "show", "add").stdout  # the old notes are ignored: the driver renders
+    assert "+# SCAN OF PAPER 2602.07852" in show.splitlines()
+    assert "# scan of paper" not in show
+    # its own tools render the history again
+    setup = subprocess.run([sys.executable, str(copy / "tools/setup-git")], cwd=copy, check=False)
+    assert setup.returncode == 0
     assert git(copy, "log", "-1", "--format=%s", NOTES).stdout.strip() == after[0]
     break_driver(copy)
     show = git(copy, "show", "add").stdout
@@ -142,10 +150,11 @@ def test_a_checkout_that_changes_a_migration_gives_a_new_key(copy: Path) -> None
     before = git(copy, "config", "diff.scanrepo.textconv").stdout.strip()
     migration = next((copy / "migrations").glob("v3_to_v4.py"))
     migration.write_text(migration.read_text() + "\n# changed\n")
-    git(copy, "checkout", "-q", "add")
+    checkout = git(copy, "checkout", "-q", "add")
+    assert "the tools changed" in checkout.stderr
     after = git(copy, "config", "diff.scanrepo.textconv").stdout.strip()
     assert after != before
-    assert git(copy, "log", "-1", "--format=%s", NOTES).stdout.strip() == after
+    assert git(copy, "log", "-1", "--format=%s", NOTES).stdout.strip() == before  # now ignored
 
 
 def test_notes_fetched_from_another_clone_are_never_shown(copy: Path, tmp_path: Path) -> None:

@@ -30,8 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs="*",
         metavar="REV",
         help="what the installed hooks run: give git's textconv cache of scans a new key if "
-        "the tools changed (and render every scan anew), else render the scans the commits "
-        "of these revisions show (commit ids, ^ID to exclude); installs nothing",
+        "the tools changed, and render the scans the commits of these revisions show "
+        "(commit ids, ^ID to exclude); installs nothing",
     )
     args = parser.parse_args(argv)
     if args.refresh_cache is not None:
@@ -39,8 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             filled = refresh(repo, args.refresh_cache)
         if filled is not None and filled.reset:
             print(
-                f"tools/setup-git: textconv cache ({NOTES_REF}) started anew for the tools as "
-                f"they are: {filled.rendered} scan texts rendered",
+                f"tools/setup-git: the tools changed, so git's textconv cache ({NOTES_REF}) "
+                "was started anew; run tools/setup-git to render the history's scans again "
+                "(until then git show starts the driver for each scan it has no text for)",
                 file=sys.stderr,
             )
         return EXIT_OK

@@ -93,7 +93,8 @@ def current_command(configured: str) -> str:
 @dataclass(frozen=True)
 class Filled:
     rendered: int  # notes written
-    reset: bool  # the cache was started anew (no valid cache, or the tools changed)
+    reset: bool  # the cache was started anew (from fill: no valid cache; from refresh: the
+    # tools changed)
 
 
 def configured_command(repo: GitRepo) -> str:
@@ -101,9 +102,12 @@ def configured_command(repo: GitRepo) -> str:
 
 
 def refresh(repo: GitRepo, revisions: Sequence[str] = ()) -> Filled | None:
-    """Bring the cache up to date (what the hooks run): when the tools changed, a new key in the
-    configured command and every scan of the history rendered anew; else the scans the commits
-    of ``revisions`` show. None when the textconv command or the cache is not ours to keep."""
+    """Bring the cache up to date (what the hooks run): a new key in the configured command
+    when the tools changed (git then ignores every note made before), and the scans the commits
+    of ``revisions`` show rendered. The rest of the history is rendered again only by
+    ``fill()`` without revisions (tools/setup-git): not inside a git command, where it would
+    take minutes, nor at each switch between work trees of different tools. None when the
+    textconv command or the cache is not ours to keep."""
     configured = configured_command(repo)
     caching = repo.run("config", "--type=bool", "--default=false", "--get", CACHE_SETTING)
     if not is_ours(configured) or caching.strip() != "true":
@@ -111,21 +115,22 @@ def refresh(repo: GitRepo, revisions: Sequence[str] = ()) -> Filled | None:
     wanted = current_command(configured)
     if wanted != configured:
         repo.run("config", "--local", TEXTCONV_SETTING, wanted)
-        return fill(repo)
-    return fill(repo, revisions) if revisions else Filled(0, False)
+    rendered = fill(repo, revisions).rendered if revisions else 0
+    return Filled(rendered, wanted != configured)
 
 
 def fill(repo: GitRepo, revisions: Sequence[str] = ()) -> Filled:
     """Write the text of every scan blob that the commits of ``revisions`` (git's ``A ^B``
     form; none: of every branch, tag and HEAD) show and that has no valid note yet, as one
-    note commit whose message is the configured command."""
+    note commit whose message is the configured command (a cache made for other tools is
+    dropped)."""
     for rev in revisions:
         if not _REVISION.fullmatch(rev):
             raise ScanRepoError(f"invalid revision {rev!r}: give commit ids, ^ for exclusion")
     validity = configured_command(repo)
     base = _valid_notes(repo, validity)
     noted = _noted(repo, base) if base else set()
-    selection = list(revisions) if base and revisions else ["--exclude=refs/notes/*", "--all"]
+    selection = list(revisions) or ["--exclude=refs/notes/*", "--all"]
     if all(rev.startswith("^") for rev in selection):
         return Filled(0, base is None)
     names = {blob: name for blob, name in _shown_blobs(repo, selection) if blob not in noted}

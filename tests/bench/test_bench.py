@@ -35,6 +35,11 @@ TINY = Sizes(
 OPERATIONS = {
     "validate 30 scans": ["check-jsonschema", "strict parse (floor)"],
     "diff of a 30-scan commit": ["git cat-file --batch (60 blobs, floor)", "DeepDiff"],
+    "git show of a 30-scan commit, first view (the hook renders it on arrival)": ["tools/diff A B"],
+    "git show of a 30-scan commit, cached": ["tools/diff A B"],
+    "git commit of 1 rescanned scan, with the hooks (30 scans)": [
+        "Python's start-up (python3 -c pass)"
+    ],
     "log of one paper over 6 revisions": ["git log -p --follow"],
     "log of 6 commits (whole repository)": [
         "git log --raw + cat-file --batch of the changed blobs"

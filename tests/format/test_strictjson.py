@@ -10,12 +10,13 @@ from enum import IntFlag as _IntFlag
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanrepo.errors import JsonSyntaxError
-from scanrepo.format import canonical
+from scanrepo.format import canonical, strictjson
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.jsonpath import (
     MAX_DEPTH,
@@ -25,7 +26,7 @@ from scanrepo.format.jsonpath import (
     format_json_path,
     locate,
 )
-from scanrepo.format.strictjson import MAX_BYTES, parse_strict, read_strict
+from scanrepo.format.strictjson import MAX_BYTES, NOT_CANONICAL, parse_strict, read_strict
 
 DATA = Path(__file__).parents[1] / "data"
 SUITE = DATA / "JSONTestSuite" / "test_parsing"
@@ -496,3 +497,88 @@ def test_locate_counts_characters_and_tolerates_broken_documents() -> None:
     assert locate(data, ("é→", 1, "k")) == (1, 20)
     assert locate(b'{"a": {"b": [1, 2', ("a", "b", 5)) == (1, 13)
     assert locate(b'{"a": {"b": [1, 2', ("a", "b", 1)) == (1, 17)
+
+
+# --------------------------------------------------------------------------- canonical path
+
+
+def indented(doc: Any) -> bytes:
+    return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def test_a_scan_in_canonical_form_is_read_by_the_canonical_path() -> None:
+    data = V4.read_bytes()
+    assert strictjson.read_canonical(data) == json.loads(data)
+    assert read_strict(data) == (json.loads(data), True)
+
+
+def test_a_text_not_in_canonical_form_is_left_to_the_strict_parser() -> None:
+    doc = json.loads(V4.read_bytes())
+    for data in (json.dumps(doc).encode(), indented(doc) + b"\n", b" " + indented(doc)):
+        assert strictjson.read_canonical(data) is NOT_CANONICAL
+        assert read_strict(data) == (doc, True)
+
+
+def test_duplicate_key_in_canonical_layout_refused_as_before() -> None:
+    # orjson alone would keep the second answer: the text it writes back has one "answer"
+    data = indented({"item": {"answer": True, "source": "opus"}}).replace(
+        b'"source": "opus"', b'"answer": false'
+    )
+    assert data == b'{\n  "item": {\n    "answer": true,\n    "answer": false\n  }\n}'
+    assert strictjson.read_canonical(data) is NOT_CANONICAL
+    assert_error(data, 4, 5, "$.item", 'duplicate key "answer"')
+
+
+def test_nesting_in_canonical_layout_allowed_to_the_limit_refused_beyond() -> None:
+    empty_at_limit = indented(json.loads("[" * 64 + "]" * 64))
+    assert strictjson.read_canonical(empty_at_limit) is not NOT_CANONICAL
+    assert parse_strict(empty_at_limit) == json.loads(empty_at_limit)
+    # its innermost member is indented as deep as a 65th level would be: the strict parser
+    # decides, and accepts it
+    at_limit = indented(json.loads("[" * 63 + "[1]" + "]" * 63))
+    assert strictjson.read_canonical(at_limit) is NOT_CANONICAL
+    assert parse_strict(at_limit) == json.loads(at_limit)
+    beyond = indented(json.loads("[" * 64 + "[1]" + "]" * 64))
+    assert strictjson.read_canonical(beyond) is NOT_CANONICAL
+    error = refused(beyond)
+    assert (error.line, error.path) == (65, "$" + "[0]" * 64), error
+    assert "nesting deeper than 64" in error.message
+
+
+def test_floats_in_canonical_layout_are_reported_not_plain() -> None:
+    for doc in ({"year": 2026.0}, {"a": [1, 2.5]}, {"a": [1e16]}, 1.5, {"a": [[-0.0]]}):
+        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+        parsed, plain = read_strict(data)
+        assert parsed == doc and plain is False, data
+        assert [type(v) for v in _values(parsed)] == [type(v) for v in _values(doc)]
+
+
+def test_what_orjson_cannot_write_back_is_judged_by_the_strict_parser() -> None:
+    big = b'{\n  "year": 18446744073709551616\n}'  # orjson reads it as a float
+    assert strictjson.read_canonical(big) is NOT_CANONICAL
+    assert parse_strict(big) == {"year": 18446744073709551616}
+    surrogate = b'{\n  "title": "x\\ud800y"\n}'
+    assert strictjson.read_canonical(surrogate) is NOT_CANONICAL
+    assert_error(surrogate, 2, 14, "$.title", "lone surrogate")
+    pair = b'{\n  "title": "\\ud83d\\ude00"\n}'
+    assert parse_strict(pair) == {"title": "\U0001f600"}
+    assert_error(b"\xef\xbb\xbf" + indented({"a": 1}), 1, 1, "$", "byte-order mark")
+    assert_error(b'{\n  "a": NaN\n}', 2, 8, "$.a", "NaN is not allowed")
+
+
+@settings(max_examples=200)
+@given(st.one_of(PLAIN_VALUES, JSON_VALUES))
+def test_indented_documents_read_as_the_stdlib_reads_them(doc: Any) -> None:
+    try:
+        data = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        expected = json.loads(data)
+    except (ValueError, UnicodeEncodeError, RecursionError):
+        return  # NaN, a lone surrogate: not strict JSON
+    try:
+        parsed, plain = read_strict(data)
+    except JsonSyntaxError as error:
+        assert "nesting" in error.message  # the only refusal left for such a document
+        return
+    assert parsed == expected
+    assert [type(v) for v in _values(parsed)] == [type(v) for v in _values(expected)]
+    assert plain == all(type(v) is not float for v in _values(parsed))

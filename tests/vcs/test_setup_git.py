@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -95,9 +96,15 @@ def test_the_pre_commit_frameworks_hook_is_kept_and_the_drivers_installed(repo: 
         "installed: diff.scanrepo.textconv in .git/config",
         "installed: merge.scanrepo.name in .git/config",
         "installed: merge.scanrepo.driver in .git/config",
+        "installed: diff.scanrepo.cachetextconv in .git/config",
+        f"installed: reference-transaction hook ({hook.parent / 'reference-transaction'})",
+        f"installed: post-checkout hook ({hook.parent / 'post-checkout'})",
+        "unchanged: textconv cache (refs/notes/textconv/scanrepo): every scan of the history "
+        "has its text",
     ]
     assert hook.read_text() == FRAMEWORK_HOOK
-    assert git(repo, "config", "diff.scanrepo.textconv").stdout.strip() == "tools/scan-textconv"
+    textconv = git(repo, "config", "diff.scanrepo.textconv").stdout.strip()
+    assert re.fullmatch(r"tools/scan-textconv --cache-key [0-9a-f]{16}-[0-9a-f]{16}", textconv)
     assert "tools/merge-driver" in git(repo, "config", "merge.scanrepo.driver").stdout
 
     (repo / ".pre-commit-config.yaml").write_text("repos: []\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ from scanrepo.bench.measure import (
     run_command,
 )
 from scanrepo.toolkit import SCHEMA_DIR
+from scanrepo.vcs.textconv_cache import NOTES_REF
 
 TOOLS = Path(__file__).resolve().parents[2]
 
@@ -38,6 +40,8 @@ TOOLS = Path(__file__).resolve().parents[2]
 OPERATIONS = (
     "validate",
     "diff",
+    "show",
+    "hook",
     "log",
     "log-range",
     "blame",
@@ -52,6 +56,9 @@ OPERATIONS = (
 # anchor. The cached row runs as a user's second run does: with the cache the first one filled.
 STATS_ARGS = ("--stability", "--no-cache")
 STATS_CACHED_ARGS = ("--stability",)
+
+# Who commits in the benchmark's clone, wherever it runs (a machine may have no git identity).
+IDENTITY = ("-c", "user.name=scanrepo bench", "-c", "user.email=bench@scanrepo.invalid")
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,17 @@ class Point:
     subject: Subject
 
 
+@dataclass(frozen=True)
+class Driven:
+    """A clone set up with tools/setup-git, its notes before and after the big commit came."""
+
+    path: Path
+    parent: str
+    big: str
+    notes_before: str
+    notes_after: str
+
+
 @dataclass
 class Workspace:
     """The corpora, built or reused on first use, and a scratch directory on the same file
@@ -217,6 +235,7 @@ class Plan:
         self.space = space
         self.env = _env()
         self.jobs = os.cpu_count() or 1
+        self._driven_clone: Driven | None = None
 
     def corpus(self, spec: CorpusSpec) -> Corpus:
         return self.space.corpus(spec)
@@ -368,6 +387,108 @@ class Plan:
                 Anchor(catfile, Target("within", 3), catfile.label),
                 Anchor(deep, Target("faster", 20), "DeepDiff"),
             ),
+        )
+
+    # --- git show and git commit through the drivers and hooks tools/setup-git installs ------
+
+    def _driven(self) -> Driven:
+        """A clone of the main corpus, checked out at the commit before the big one and set up
+        by tools/setup-git (its textconv cache filled), then given the big commit as a fetch
+        would (the hook renders it): the notes before and after are kept, to reset to."""
+        if self._driven_clone is not None:
+            return self._driven_clone
+        spec = self.sizes.main
+        corpus = self.corpus(spec)
+        big, parent = corpus.commits[spec.commits], corpus.commits[spec.commits - 1]
+        path = self.space.path(f"driven-{spec.name}")
+        git(corpus.repo, "clone", "--quiet", "--shared", "--no-checkout", ".", str(path))
+        git(path, "update-ref", "-d", "refs/remotes/origin/main")
+        git(path, "reset", "--quiet", "--hard", parent)
+        for name in ("tools", "schema", "migrations"):
+            (path / name).symlink_to(TOOLS.parent / name)
+        (path / ".git/info/exclude").write_text("tools\nschema\nmigrations\n")
+        shutil.copy(TOOLS.parent / ".gitattributes", path / ".git/info/attributes")
+        start = time.perf_counter()
+        subprocess.run(
+            _python(_tool("setup-git")), cwd=path, env=self.env, check=True, capture_output=True
+        )
+        self.space.progress(
+            f"tools/setup-git filled the textconv cache in {time.perf_counter() - start:.0f} s"
+        )
+        before = git(path, "rev-parse", NOTES_REF).strip()
+        git(path, "reset", "--quiet", "--hard", big)  # the hook renders it
+        after = git(path, "rev-parse", NOTES_REF).strip()
+        assert after != before, "the reference-transaction hook did not fill the cache"
+        self._driven_clone = Driven(path, parent, big, before, after)
+        return self._driven_clone
+
+    def _show(self, name: str, label: str, argv: tuple[str, ...], notes: str) -> Subject:
+        """``argv`` in the set-up clone, its textconv cache reset to ``notes`` first."""
+        driven = self._driven()
+
+        def reset_notes() -> None:
+            git(driven.path, "update-ref", NOTES_REF, notes)
+
+        return Subject(
+            f"{name}@{self.sizes.main.name}", label, self.cmd(argv, driven.path), reset_notes
+        )
+
+    def show_operations(self) -> list[Operation]:
+        spec = self.sizes.main
+        driven = self._driven()
+        scans = len(self._changed(self.corpus(spec), spec.commits))
+        diff = self.diff(spec, spec.commits)
+        big, parent = driven.big, driven.parent
+        first = self._show(
+            "show-first",
+            "hook's fill, then git show",
+            ("sh", "-c", f"tools/setup-git --refresh-cache {big} ^{parent} && git show {big}"),
+            driven.notes_before,
+        )
+        again = self._show(
+            "show-cached", "git show", ("git", "show", driven.big), driven.notes_after
+        )
+        return [
+            Operation(
+                f"git show of a {scans:,}-scan commit, first view (the hook renders it on arrival)",
+                first,
+                (Anchor(diff, Target("within", 3), diff.label),),
+            ),
+            Operation(
+                f"git show of a {scans:,}-scan commit, cached",
+                again,
+                (Anchor(diff, Target("within", 3), diff.label),),
+            ),
+        ]
+
+    def hook_operation(self) -> Operation:
+        """git commit of one rescanned scan in the set-up clone: the pre-commit hook validates
+        it, the reference-transaction hook renders it into the textconv cache."""
+        spec = self.sizes.main
+        driven = self._driven()
+        path = self._diff_tree(self.corpus(spec), spec.commits)[0][2]
+        tip = driven.big
+
+        def staged_rescan() -> None:
+            git(driven.path, "reset", "--quiet", "--soft", tip)
+            git(driven.path, "update-ref", NOTES_REF, driven.notes_after)
+            git(driven.path, "checkout", driven.parent, "--", path)
+
+        ours = Subject(
+            f"commit-hook@{spec.name}",
+            "git commit (hooks)",
+            self.cmd(
+                ("git", *IDENTITY, "commit", "--quiet", "-m", "Rescan one paper"), driven.path
+            ),
+            prepare=staged_rescan,
+        )
+        python = Subject(
+            "python-start", "python3 -c pass", self.cmd(_python("-c", "pass"), driven.path)
+        )
+        return Operation(
+            f"git commit of 1 rescanned scan, with the hooks ({spec.scans:,} scans)",
+            ours,
+            (Anchor(python, Target("within", 10), "Python's start-up (python3 -c pass)"),),
         )
 
     # --- add --------------------------------------------------------------------------------
@@ -559,20 +680,22 @@ class Plan:
 
     def operations(self, only: Collection[str] = ()) -> list[Operation]:
         """Every operation, or those named in ``only`` (names from ``OPERATIONS``)."""
-        build = {
-            "validate": self.validate_operation,
-            "diff": self.diff_operation,
-            "log": self.log_operation,
-            "log-range": self.log_range_operation,
-            "blame": self.blame_operation,
-            "migrate": self.migrate_operation,
-            "add": self.add_operation,
-            "rescan": self.rescan_operation,
-            "stats": self.stats_operation,
-            "stats-cached": self.stats_cached_operation,
+        build: dict[str, Callable[[], list[Operation]]] = {
+            "validate": lambda: [self.validate_operation()],
+            "diff": lambda: [self.diff_operation()],
+            "show": self.show_operations,
+            "hook": lambda: [self.hook_operation()],
+            "log": lambda: [self.log_operation()],
+            "log-range": lambda: [self.log_range_operation()],
+            "blame": lambda: [self.blame_operation()],
+            "migrate": lambda: [self.migrate_operation()],
+            "add": lambda: [self.add_operation()],
+            "rescan": lambda: [self.rescan_operation()],
+            "stats": lambda: [self.stats_operation()],
+            "stats-cached": lambda: [self.stats_cached_operation()],
         }
         assert tuple(build) == OPERATIONS
-        return [make() for name, make in build.items() if not only or name in only]
+        return [op for name, make in build.items() if not only or name in only for op in make()]
 
     def points(self, only: Collection[str] = ()) -> list[Point]:
         """Every scaling series, or those named in ``only``."""

@@ -23,6 +23,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tools/setup-git as the textconv of git's 'scanrepo' diff driver.",
     )
     parser.add_argument("file", metavar="FILE", help="the scan file (git passes a temporary copy)")
+    parser.add_argument(
+        "--cache-key",
+        metavar="KEY",
+        help="set by tools/setup-git: changes the command when the tools change, so git's "
+        "textconv cache, valid for one command, is not used for other tools; the text is the same",
+    )
     args = parser.parse_args(argv)
     path = Path(args.file)
     try:

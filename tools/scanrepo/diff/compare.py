@@ -24,7 +24,7 @@ from scanrepo.format import model
 from scanrepo.format.jsonpath import JsonPath, format_json_path, locate
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry, SchemaViolation
-from scanrepo.format.strictjson import parse_strict
+from scanrepo.format.strictjson import read_strict
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Kind, Problem
 from scanrepo.validate.checks import version_of
@@ -363,9 +363,9 @@ class _Invalid(Exception):
 
 
 def _violations(
-    registry: SchemaRegistry, doc: dict[str, Any], version: int
+    registry: SchemaRegistry, doc: dict[str, Any], version: int, plain: bool = False
 ) -> list[SchemaViolation]:
-    return registry.check(doc, version) or check_rules(doc)
+    return registry.check(doc, version, plain=plain) or check_rules(doc)
 
 
 def read_scan(side: ScanSide, to_version: int, chain: Chain, registry: SchemaRegistry) -> ScanRead:
@@ -378,7 +378,7 @@ def read_scan(side: ScanSide, to_version: int, chain: Chain, registry: SchemaReg
         return Problem(name, line, col, format_json_path(path), message, kind)
 
     try:
-        doc = parse_strict(side.data)
+        doc, plain = read_strict(side.data)
     except JsonSyntaxError as exc:
         return ScanRead(
             None, None, [Problem(name, exc.line, exc.col, exc.path, exc.message, "syntax")]
@@ -388,7 +388,7 @@ def read_scan(side: ScanSide, to_version: int, chain: Chain, registry: SchemaReg
         path: JsonPath = ("scan_version",) if isinstance(doc, dict) else ()
         return ScanRead(None, None, [at(path, error, "schema")])
     assert version is not None
-    found = _violations(registry, doc, version)
+    found = _violations(registry, doc, version, plain)
     if found:
         return ScanRead(version, None, [at(v.path, v.message, "schema") for v in found])
 

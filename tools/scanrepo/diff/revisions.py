@@ -10,7 +10,7 @@ and their contents are read in one batch.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -264,34 +264,83 @@ def changed_pairs(repo: GitRepo, rng: Range) -> list[Pair]:
     return sorted(pairs, key=lambda pair: pair.path)
 
 
-def read_copies(repo: GitRepo, copies: Iterable[Copy]) -> dict[Copy, bytes | Problem]:
+# What a diff reads its scans from: each copy's content, or the problem that stops reading it.
+CopyContents = Mapping[Copy, "bytes | Problem"]
+
+
+class Contents(CopyContents):
+    """The content of each copy, or the one problem that stops reading it. Blobs come from
+    one ``git cat-file --batch``, in the order the copies were given, and are read as they are
+    first asked for: git reads ahead while the caller works on those before. ``close`` ends
+    git's process (a ``with`` block does)."""
+
+    def __init__(
+        self,
+        copies: list[Copy],
+        known: dict[Copy, bytes | Problem],
+        stream: Iterator[tuple[str, bytes]],
+    ) -> None:
+        self._copies = copies
+        self._known = known
+        self._stream = stream
+        self._blobs: dict[str, bytes] = {}
+
+    def __getitem__(self, copy: Copy) -> bytes | Problem:
+        found = self._known.get(copy)
+        if found is not None:
+            return found
+        if copy.blob is None:
+            raise KeyError(copy)
+        while copy.blob not in self._blobs:
+            try:
+                blob, data = next(self._stream)
+            except StopIteration:
+                raise KeyError(copy) from None  # a copy read_copies was not given
+            self._blobs[blob] = data
+        return self._blobs[copy.blob]
+
+    def __iter__(self) -> Iterator[Copy]:
+        return iter(self._copies)
+
+    def __len__(self) -> int:
+        return len(self._copies)
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Contents:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def read_copies(repo: GitRepo, copies: Iterable[Copy]) -> Contents:
     """The content of each copy, or the one problem that stops reading it; blobs in one batch,
-    those over the size limit refused from their size alone."""
-    contents: dict[Copy, bytes | Problem] = {}
+    in the order given, those over the size limit refused from their size alone."""
+    copies = list(dict.fromkeys(copies))
+    known: dict[Copy, bytes | Problem] = {}
     from_git: list[Copy] = []
     for copy in copies:
         if copy.unmerged:
-            contents[copy] = _problem(copy.path, "unmerged: resolve the merge conflict first")
+            known[copy] = _problem(copy.path, "unmerged: resolve the merge conflict first")
         elif copy.mode == GITLINK_MODE:
-            contents[copy] = _problem(copy.path, "is a submodule, not a scan file")
+            known[copy] = _problem(copy.path, "is a submodule, not a scan file")
         elif copy.mode == SYMLINK_MODE:
-            contents[copy] = _problem(
-                copy.path, "is a symbolic link; a scan must be a regular file"
-            )
+            known[copy] = _problem(copy.path, "is a symbolic link; a scan must be a regular file")
         elif copy.blob is None:
-            contents[copy] = read_scan_file(repo.root / copy.path, copy.path)
+            known[copy] = read_scan_file(repo.root / copy.path, copy.path)
         else:
             from_git.append(copy)
-    sizes = repo.blob_sizes(sorted({c.blob for c in from_git if c.blob}))
-    readable = {blob for blob, size in sizes.items() if size <= MAX_BYTES}
-    blobs = dict(repo.read_blobs(sorted(readable)))
+    wanted = list(dict.fromkeys(c.blob for c in from_git if c.blob))
+    sizes = repo.blob_sizes(wanted)
     for copy in from_git:
         assert copy.blob is not None
-        if copy.blob in readable:
-            contents[copy] = blobs[copy.blob]
-        else:
-            contents[copy] = too_large(copy.path, sizes[copy.blob])
-    return contents
+        if sizes[copy.blob] > MAX_BYTES:
+            known[copy] = too_large(copy.path, sizes[copy.blob])
+    return Contents(copies, known, repo.read_blobs(b for b in wanted if sizes[b] <= MAX_BYTES))
 
 
 def _problem(path: str, message: str) -> Problem:

@@ -15,7 +15,15 @@ from typing import Literal
 
 from scanrepo.diff.changes import DiffResult, PaperDiff
 from scanrepo.diff.compare import ScanSide, diff_papers
-from scanrepo.diff.revisions import Copy, Pair, PathFilter, Range, changed_pairs, read_copies
+from scanrepo.diff.revisions import (
+    Copy,
+    CopyContents,
+    Pair,
+    PathFilter,
+    Range,
+    changed_pairs,
+    read_copies,
+)
 from scanrepo.errors import JsonSyntaxError
 from scanrepo.format import keys
 from scanrepo.format.schemas import SchemaRegistry
@@ -24,8 +32,6 @@ from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
 from scanrepo.validate.checks import check_scan, stray_problem
 from scanrepo.vcs.repo import GitRepo
-
-Contents = dict[Copy, bytes | Problem]
 
 
 @dataclass
@@ -53,12 +59,15 @@ def diff_range(
 ) -> RangeDiff:
     """Compare every changed scan between the two sides; with ``validate``, check the new side."""
     pairs = _selected(changed_pairs(repo, rng), paths)
-    contents = read_copies(repo, [c for pair in pairs for c in (pair.old, pair.new) if c])
+    # Read in the order compared, so git reads ahead while each paper is compared.
+    ordered = [c for olds, news in by_paper(pairs).values() for c in (*olds, *news)]
+    ordered += [c for pair in pairs for c in (pair.old, pair.new) if c]
     # Problems of the old side name its commit; the new side's are what a reviewer fixes.
     old_label = rng.old.commit[:12] if rng.old.commit else None
-    papers = diff_pairs(pairs, contents, registry, chain, (old_label, None))
+    with read_copies(repo, ordered) as contents:
+        papers = diff_pairs(pairs, contents, registry, chain, (old_label, None))
+        problems = _validate(pairs, contents, registry, papers) if validate else []
     result = DiffResult.of(rng.old.label, rng.new.label, papers)
-    problems = _validate(pairs, contents, registry, papers) if validate else []
     return RangeDiff(result, problems)
 
 
@@ -75,7 +84,7 @@ def by_paper(pairs: list[Pair]) -> dict[str, tuple[list[Copy], list[Copy]]]:
 
 
 def paper_sides(
-    pairs: list[Pair], contents: Contents
+    pairs: list[Pair], contents: CopyContents
 ) -> dict[str, tuple[list[Copy], list[Copy], str | None]]:
     """Each paper's copies on the old and the new side, and its old key when it was renamed
     (a removed and an added key of the same paper paired as one paper)."""
@@ -89,7 +98,7 @@ def paper_sides(
 
 def diff_pairs(
     pairs: list[Pair],
-    contents: Contents,
+    contents: CopyContents,
     registry: SchemaRegistry,
     chain: Chain,
     labels: tuple[str | None, str | None] = (None, None),
@@ -104,7 +113,7 @@ def diff_pairs(
     ]
 
 
-def _identity(copies: list[Copy], contents: Contents) -> tuple[str, tuple[str, ...]] | None:
+def _identity(copies: list[Copy], contents: CopyContents) -> tuple[str, tuple[str, ...]] | None:
     """The paper a side's scan names: its normalised title and authors, when it has both."""
     copy = _newest(copies)
     data = contents[copy] if copy is not None else None
@@ -127,7 +136,7 @@ def _normalised(text: str) -> str:
 
 
 def _renames(
-    by_key: dict[str, tuple[list[Copy], list[Copy]]], contents: Contents
+    by_key: dict[str, tuple[list[Copy], list[Copy]]], contents: CopyContents
 ) -> dict[str, str]:
     """Old key -> new key of each paper removed under one key and added under another."""
     removed: dict[tuple[str, tuple[str, ...]], list[str]] = {}
@@ -181,7 +190,7 @@ def paper_diff(
     key: str,
     olds: list[Copy],
     news: list[Copy],
-    contents: Contents,
+    contents: CopyContents,
     registry: SchemaRegistry,
     chain: Chain,
     labels: tuple[str | None, str | None] = (None, None),
@@ -220,7 +229,7 @@ def paper_diff(
     return replace(paper, problems=[*paper.problems, *duplicates]) if duplicates else paper
 
 
-def _side(copy: Copy | None, contents: Contents, label: str | None) -> ScanSide | None:
+def _side(copy: Copy | None, contents: CopyContents, label: str | None) -> ScanSide | None:
     if copy is None:
         return None
     data = contents[copy]
@@ -229,7 +238,7 @@ def _side(copy: Copy | None, contents: Contents, label: str | None) -> ScanSide 
 
 
 def _validate(
-    pairs: list[Pair], contents: Contents, registry: SchemaRegistry, papers: list[PaperDiff]
+    pairs: list[Pair], contents: CopyContents, registry: SchemaRegistry, papers: list[PaperDiff]
 ) -> list[Problem]:
     """Validation problems of each changed path's new side not already told by the diff."""
     told = {problem for paper in papers for problem in paper.problems}

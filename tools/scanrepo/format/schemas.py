@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanrepo.errors import ScanRepoError
 from scanrepo.format.jsonpath import JsonPath
+from scanrepo.format.strictjson import has_float
 
 if TYPE_CHECKING:  # the validators are imported on first use: reading the schemas and listing
     # their versions (all that git's textconv driver needs) takes only the standard library
@@ -39,19 +40,6 @@ class SchemaViolation:
 
 def _is_int(_checker: Any, instance: Any) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
-
-
-def _has_float(doc: Any) -> bool:
-    stack = [doc]
-    while stack:
-        node = stack.pop()
-        if type(node) is dict:
-            stack.extend(node.values())
-        elif type(node) is list:
-            stack.extend(node)
-        elif type(node) is float:
-            return True
-    return False
 
 
 def _leaf(error: ValidationError) -> ValidationError:
@@ -118,7 +106,9 @@ class SchemaRegistry:
     def describe_versions(self) -> str:
         return ", ".join(str(v) for v in self.versions)
 
-    def is_valid(self, doc: Any, version: int) -> bool:
+    def is_valid(self, doc: Any, version: int, *, plain: bool = False) -> bool:
+        """Whether ``doc`` is valid at ``version``; ``plain``: the caller knows it holds no
+        float (``read_strict`` says so), which spares looking for one."""
         validator = self._fast.get(version)
         if validator is None:
             import jsonschema_rs
@@ -126,7 +116,7 @@ class SchemaRegistry:
             validator = self._fast[version] = jsonschema_rs.validator_for(self._schemas[version])
         if not validator.is_valid(doc):
             return False
-        return not _has_float(doc) or bool(self._validator(version).is_valid(doc))
+        return plain or not has_float(doc) or bool(self._validator(version).is_valid(doc))
 
     def _validator(self, version: int) -> jsonschema.protocols.Validator:
         validator = self._detailed.get(version)
@@ -149,8 +139,9 @@ class SchemaRegistry:
         }
         return [SchemaViolation(path, msg) for path, msg in sorted(found, key=_sort_key)]
 
-    def check(self, doc: Any, version: int) -> list[SchemaViolation]:
-        return [] if self.is_valid(doc, version) else self.violations(doc, version)
+    def check(self, doc: Any, version: int, *, plain: bool = False) -> list[SchemaViolation]:
+        """Every violation (``violations``), or none; ``plain`` as for ``is_valid``."""
+        return [] if self.is_valid(doc, version, plain=plain) else self.violations(doc, version)
 
 
 def _sort_key(item: tuple[JsonPath, str]) -> tuple[Iterable[str], str]:

@@ -1,9 +1,12 @@
 """Strict reading of scan JSON: the document, or a JsonSyntaxError saying where and why not.
 
-Reading has two paths. The fast path is the stdlib C parser with hooks that notice what
-JSON allows but scans must not contain (duplicate keys, NaN, overflowing numbers, lone
-surrogates, deep nesting). Only when it refuses or notices something does the slow path run
-(``jsonpath.SlowParser``): it tracks line, column and JSON path to explain the problem.
+Reading has three paths. A document in canonical form (every scan the repository holds) is
+read by orjson, where installed, and accepted when orjson's indented output of it gives back
+exactly its bytes (see ``read_canonical`` for why that proves it strict). Anything else takes
+the stdlib C parser with hooks that notice what JSON allows but scans must not contain
+(duplicate keys, NaN, overflowing numbers, lone surrogates, deep nesting). Only when that
+refuses or notices something does the slow path run (``jsonpath.SlowParser``): it tracks line,
+column and JSON path to explain the problem.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import math
 import re
 from collections.abc import Sequence
 from itertools import chain
+from types import ModuleType
 from typing import Any
 
 from scanrepo.errors import JsonSyntaxError
@@ -25,6 +29,12 @@ from scanrepo.format.jsonpath import (
     path_at,
     position,
 )
+
+_orjson: ModuleType | None
+try:
+    import orjson as _orjson
+except ImportError:  # git's textconv driver may run on the standard library alone
+    _orjson = None
 
 MAX_BYTES: int = 16 * 1024 * 1024
 
@@ -73,6 +83,20 @@ def _deeper_than_limit(doc: Any) -> bool:
     return False
 
 
+def has_float(doc: Any) -> bool:
+    """Whether a parsed document holds a float anywhere."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            stack.extend(node.values())
+        elif type(node) is list:
+            stack.extend(node)
+        elif type(node) is float:
+            return True
+    return False
+
+
 def _has_surrogate(doc: Any) -> bool:
     stack = [doc]
     while stack:
@@ -89,14 +113,55 @@ def _has_surrogate(doc: Any) -> bool:
     return False
 
 
+# Indented output puts every member of a non-empty container on a line of its own, 2 spaces
+# deeper than the container's own line (strings hold no raw newline). A document nested D
+# levels deep has a container at level D - 1 holding one, so a line indented 2 * (D - 1)
+# spaces: a text without a line indented 2 * MAX_DEPTH spaces is at most MAX_DEPTH deep (one
+# with such a line may be too, then the strict parser decides).
+_TOO_DEEP = b"\n" + b" " * (2 * MAX_DEPTH)
+
+
+NOT_CANONICAL: Any = object()
+
+
+def read_canonical(data: bytes) -> Any:
+    """The document in ``data`` if orjson writes it back byte for byte, else ``NOT_CANONICAL``
+    (the strict parser then decides).
+
+    orjson refuses what JSON does not allow: invalid UTF-8, NaN and Infinity, overflowing
+    numbers, lone surrogates, control characters in strings (a pair of surrogate escapes, an
+    integer beyond 64 bits, a byte-order mark are accepted or refused, but never written back
+    as they were). It keeps the last of duplicate keys, but then its output cannot equal the
+    input: JSON text has one syntax tree, and the tree of orjson's output has each key of an
+    object once, so equal bytes mean no duplicates. Floats parse to the stdlib's values: each
+    float token is the shortest text of orjson's value, so that value is the correctly rounded
+    one. Depth is read from the indentation.
+    """
+    if _orjson is None or _TOO_DEEP in data:
+        return NOT_CANONICAL
+    try:
+        doc = _orjson.loads(data)
+        if _orjson.dumps(doc, option=_orjson.OPT_INDENT_2) != data:
+            return NOT_CANONICAL
+    except (_orjson.JSONDecodeError, _orjson.JSONEncodeError):
+        return NOT_CANONICAL
+    return doc
+
+
 def parse_strict(data: bytes) -> Any:
     """The document in ``data``, or JsonSyntaxError saying where and why it is not strict JSON."""
-    return read_strict(data)[0]
+    return _read(data)[0]
 
 
 def read_strict(data: bytes) -> tuple[Any, bool]:
     """``parse_strict``, and whether the document holds no float: then it is of plain JSON
     values only (dicts with string keys, lists, strings, ints, bools, None)."""
+    doc, plain = _read(data)
+    return doc, not has_float(doc) if plain is None else plain
+
+
+def _read(data: bytes) -> tuple[Any, bool | None]:
+    """The document, and whether it holds no float (None: not looked for)."""
     floats: list[str] = []
 
     def finite_float(token: str) -> float:
@@ -109,6 +174,9 @@ def read_strict(data: bytes) -> tuple[Any, bool]:
             line=1,
             col=1,
         )
+    doc = read_canonical(data)
+    if doc is not NOT_CANONICAL:
+        return doc, None
     try:
         text = data.decode("utf-8")
         doc = json.loads(

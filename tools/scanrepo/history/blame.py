@@ -202,15 +202,15 @@ class PaperBlame:
                 if c is not None:
                     copies.setdefault(c.blob, c)
         raw = {blob: RawCopy(c.path, "100644", blob) for blob, c in copies.items()}
-        contents = read_copies(repo, raw.values())
         self.docs: dict[str, Doc | None] = {}
-        for blob, copy in raw.items():
-            data = contents[copy]
-            self.docs[blob] = (
-                read_scan(ScanSide(copy.path, data), registry.newest, chain, registry).doc
-                if isinstance(data, bytes)
-                else None
-            )
+        with read_copies(repo, raw.values()) as contents:
+            for blob, copy in raw.items():
+                data = contents[copy]
+                self.docs[blob] = (
+                    read_scan(ScanSide(copy.path, data), registry.newest, chain, registry).doc
+                    if isinstance(data, bytes)
+                    else None
+                )
         doc = self.docs[self.start.blob]
         if doc is None:
             raise ScanRepoError(f"{commit[:12]}:{self.start.path}: the scan cannot be read")

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanrepo.diff.changes import DiffResult, PaperDiff
-from scanrepo.diff.revisions import Copy, Pair, read_copies
-from scanrepo.diff.tree import Contents, paper_diff, paper_sides
+from scanrepo.diff.revisions import Copy, CopyContents, Pair, read_copies
+from scanrepo.diff.tree import paper_diff, paper_sides
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.fs.workers import streamed_map
 from scanrepo.history.gitlog import CommitInfo, PathChange
 from scanrepo.migrate.chain import Chain
+from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import too_large
 from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
@@ -85,7 +86,7 @@ class _Paper:
     olds: list[Copy]
     news: list[Copy]
     others: list[list[Copy]]  # its copies in each other parent of a merge
-    contents: Contents
+    contents: CopyContents
     labels: tuple[str | None, str | None]
 
 
@@ -113,7 +114,7 @@ def _diff_of(unit: tuple[int, _Paper], context: Context) -> tuple[int, PaperDiff
 
 
 def _papers(
-    changed: Sequence[PathChange], contents: Contents, labels: tuple[str | None, str | None]
+    changed: Sequence[PathChange], contents: CopyContents, labels: tuple[str | None, str | None]
 ) -> list[_Paper]:
     """The papers one commit changed, each with the contents of its copies."""
     pairs = [Pair(c.path, c.old, c.new) for c in changed]
@@ -135,7 +136,7 @@ def _papers(
 
 def merged_papers(
     changed: Sequence[PathChange],
-    contents: Contents,
+    contents: CopyContents,
     registry: SchemaRegistry,
     chain: Chain,
     labels: tuple[str | None, str | None],
@@ -159,8 +160,8 @@ class _Blobs:
         self.stream = repo.read_blobs([b for b in order if self.sizes[b] <= MAX_BYTES])
         self.live: dict[str, bytes] = {}
 
-    def contents(self, copies: Sequence[Copy]) -> Contents:
-        found: Contents = {}
+    def contents(self, copies: Sequence[Copy]) -> CopyContents:
+        found: dict[Copy, bytes | Problem] = {}
         for copy in copies:
             if copy in self.special:
                 found[copy] = self.special[copy]

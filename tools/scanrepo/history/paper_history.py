@@ -77,13 +77,13 @@ def paper_history(
         if mine:
             found.append((info, mine))
     copies = [c for _, mine in found for ch in mine for c in (ch.old, ch.new, *ch.others) if c]
-    contents = read_copies(repo, copies)
     history = []
-    for info, mine in found:
-        labels = (f"{info.sha[:12]}^", info.sha[:12])
-        [diff] = merged_papers(mine, contents, registry, chain, labels)
-        after = next((contents[c.new] for c in mine if c.new and c.path == diff.new_path), None)
-        history.append(PaperChange(info, diff, after))
+    with read_copies(repo, copies) as contents:
+        for info, mine in found:
+            labels = (f"{info.sha[:12]}^", info.sha[:12])
+            [diff] = merged_papers(mine, contents, registry, chain, labels)
+            after = next((contents[c.new] for c in mine if c.new and c.path == diff.new_path), None)
+            history.append(PaperChange(info, diff, after))
     return history
 
 

@@ -7,11 +7,12 @@ the batch has been read (or abandoned), so no git process outlives a tool.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +26,7 @@ from scanrepo.format.keys import SCANS_DIR
 
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
+PIPE_BYTES = 1 << 20  # the most an unprivileged process may ask for, by default
 HEX_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
@@ -212,6 +214,8 @@ class GitRepo:
                 stderr=subprocess.DEVNULL,
             )
         assert process.stdout is not None
+        with suppress(AttributeError, OSError):  # Linux: let git read ahead of a slow reader
+            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         try:
             yield process.stdout
         finally:

@@ -207,3 +207,13 @@ def test_a_fetched_commit_is_rendered_on_arrival(copy: Path, tmp_path: Path) -> 
     break_driver(copy)
     show = git(copy, "show", "refs/remotes/other/main").stdout.splitlines()
     assert "+" + LINE.format("no") in show
+
+
+def test_a_copy_of_the_tools_has_the_fingerprint_of_the_original(tmp_path: Path) -> None:
+    # a copy turns the package's links to schema/ and migrations/ into files; they count once
+    clone_of_tools(tmp_path)
+    copied = tmp_path / "tools/scanrepo/_data/migrations"
+    assert copied.is_dir() and not copied.is_symlink()
+    original = fingerprint(ROOT / "schema", ROOT / "migrations", ROOT / "tools/scanrepo")
+    copy = fingerprint(tmp_path / "schema", tmp_path / "migrations", tmp_path / "tools/scanrepo")
+    assert copy == original

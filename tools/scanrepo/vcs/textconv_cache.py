@@ -29,7 +29,7 @@ from scanrepo.format.keys import SCANS_DIR
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.fs.workers import chunked_map
 from scanrepo.migrate.chain import Chain
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR, Toolkit
+from scanrepo.toolkit import MIGRATIONS_DIR, PACKAGED, SCHEMA_DIR, Toolkit
 from scanrepo.vcs.repo import HEX_SHA, GitRepo
 
 DRIVER = "scanrepo"
@@ -55,7 +55,7 @@ def fingerprint(
     files = [
         *(("schema", p) for p in sorted(schema_dir.glob("*.json"))),
         *(("migrations", p) for p in sorted(migrations_dir.glob("*.py"))),
-        *(("tools", p) for p in sorted(package_dir.rglob("*.py"))),
+        *(("tools", p) for p in sorted(package_dir.rglob("*.py")) if not _shipped(p, package_dir)),
     ]
     digest = hashlib.sha256()
     for where, path in files:
@@ -64,6 +64,13 @@ def fingerprint(
         digest.update(f"{where}/{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()[:16]
+
+
+def _shipped(path: Path, package_dir: Path) -> bool:
+    """Whether a file is the package's copy of the schemas and migrations (links to them in a
+    checkout, files in a copy or an installed wheel): they count once, as schemas and
+    migrations."""
+    return PACKAGED.name in path.relative_to(package_dir).parts
 
 
 def command(key: str) -> str:

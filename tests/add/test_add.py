@@ -23,8 +23,9 @@ from conftest import (
     put,
     run_tool,
 )
-from scanrepo.add.batch import CHUNK
+
 from scanrepo.fs.lock import exclusive
+from scanrepo.fs.workers import PARALLEL_THRESHOLD
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.toolkit import Toolkit
 
@@ -369,8 +370,8 @@ def test_usage_errors_exit_2(repo: Path) -> None:
     assert os.listdir(repo / "scans") == []
 
 
-def test_a_batch_larger_than_a_write_chunk_is_written_whole(repo: Path) -> None:
-    count = CHUNK + 1  # two chunks: the spool is read back in pieces
+def test_a_batch_read_by_worker_processes_is_written_whole(repo: Path) -> None:
+    count = PARALLEL_THRESHOLD + 1  # enough to go through worker processes
     stream = b"".join(compact(scan(f"2601.{i:05d}")) + b"\n" for i in range(count))
 
     result = add(repo, "-", stdin=stream)

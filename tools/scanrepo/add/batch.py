@@ -29,7 +29,7 @@ from scanrepo.diff.compare import ScanSide, diff_papers
 from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
-from scanrepo.format.strictjson import parse_strict
+from scanrepo.format.strictjson import read_strict
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
@@ -104,10 +104,11 @@ def prepare(item: Input, migrator: Migrator, writer: Writer) -> Entry:
         return _refused(item, item.data)
     data, name = item.data, item.name
     try:
-        doc = parse_strict(data)
+        doc, plain = read_strict(data)
     except JsonSyntaxError as exc:
         return _refused(item, syntax_problem(name, exc))
-    checked = check_parsed(doc, data, name, None, migrator.registry, canonical_form=False)
+    registry = migrator.registry
+    checked = check_parsed(doc, data, name, None, registry, canonical_form=False, plain=plain)
     problems = [p for p in checked.problems if p.kind not in ("format", "layout")]
     if problems:
         return _refused(item, *problems)

@@ -118,7 +118,9 @@ class SchemaRegistry:
     def describe_versions(self) -> str:
         return ", ".join(str(v) for v in self.versions)
 
-    def is_valid(self, doc: Any, version: int) -> bool:
+    def is_valid(self, doc: Any, version: int, *, plain: bool = False) -> bool:
+        """Whether ``doc`` is a valid scan of ``version``; ``plain``: the caller knows it holds
+        no float (``read_strict`` says so), which spares looking for one."""
         validator = self._fast.get(version)
         if validator is None:
             import jsonschema_rs
@@ -126,7 +128,7 @@ class SchemaRegistry:
             validator = self._fast[version] = jsonschema_rs.validator_for(self._schemas[version])
         if not validator.is_valid(doc):
             return False
-        return not _has_float(doc) or bool(self._validator(version).is_valid(doc))
+        return plain or not _has_float(doc) or bool(self._validator(version).is_valid(doc))
 
     def _validator(self, version: int) -> jsonschema.protocols.Validator:
         validator = self._detailed.get(version)
@@ -149,8 +151,8 @@ class SchemaRegistry:
         }
         return [SchemaViolation(path, msg) for path, msg in sorted(found, key=_sort_key)]
 
-    def check(self, doc: Any, version: int) -> list[SchemaViolation]:
-        return [] if self.is_valid(doc, version) else self.violations(doc, version)
+    def check(self, doc: Any, version: int, *, plain: bool = False) -> list[SchemaViolation]:
+        return [] if self.is_valid(doc, version, plain=plain) else self.violations(doc, version)
 
 
 def _sort_key(item: tuple[JsonPath, str]) -> tuple[Iterable[str], str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,30 +39,44 @@ class Writer:
     root: Path
     owner: int
     objects: LooseObjects | None = None
+    # directories this writer found to be real directories (its copy in each worker process)
+    ready: set[Path] = field(default_factory=set, compare=False, repr=False)
 
     def write(self, relpath: str, data: bytes, mode: int) -> Written:
         """A temporary file beside ``relpath`` holding ``data``; never through a symlink."""
         destination = self.root / relpath
-        places = [*directories_of(self.root, relpath), destination]
-        for place in places:
-            if place.is_symlink():
-                where = place.relative_to(self.root).as_posix()
+        created: list[str] = []
+        for place in [*directories_of(self.root, relpath), destination]:
+            if place in self.ready:
+                continue
+            try:
+                kind = os.lstat(place).st_mode
+            except FileNotFoundError:
+                if place is not destination:
+                    created.append(str(place))
+                continue
+            except OSError:
+                continue  # a file where a directory must be: writing says why it fails
+            where = place.relative_to(self.root).as_posix()
+            if stat.S_ISLNK(kind):
                 message = f"{where} is a symbolic link; refusing to write through it"
                 return Written(False, failure=message)
-        if destination.is_dir():
-            return Written(False, failure=f"{relpath} is a directory")
-        created = tuple(str(d) for d in places[:-1] if not d.exists())
+            if place is destination and stat.S_ISDIR(kind):
+                return Written(False, failure="is a directory; refusing to replace it")
+            if stat.S_ISDIR(kind):
+                self.ready.add(place)
         try:
             stage_file(destination, data, mode, durable=False, owner=self.owner)
         except (OSError, ScanRepoError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return Written(False, created, f"cannot write: {reason}")
+            return Written(False, tuple(created), f"cannot write: {reason}")
+        self.ready.update(map(Path, created))
         try:
             if self.objects is not None:
                 self.objects.store(data)
         except OSError as exc:
-            return Written(True, created, f"cannot write: {exc.strerror or exc}")
-        return Written(True, created)
+            return Written(True, tuple(created), f"cannot write: {exc.strerror or exc}")
+        return Written(True, tuple(created))
 
 
 @dataclass

@@ -29,7 +29,7 @@ from scanrepo.errors import (
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.jsonpath import format_json_path, locate
-from scanrepo.format.strictjson import parse_strict
+from scanrepo.format.strictjson import read_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.migrator import Migrator
@@ -117,17 +117,19 @@ def prepare_file(
     if isinstance(read, Problem):
         return Prepared(relpath, key, current, problems=(read,))
     try:
-        doc = parse_strict(read)
+        doc, plain = read_strict(read)
     except JsonSyntaxError as exc:
         return Prepared(relpath, key, current, problems=(syntax_problem(relpath, exc),))
     # format problems do not stop a migration (the scan is written anew): skip that check
-    checked = check_parsed(doc, read, relpath, relpath, migrator.registry, canonical_form=False)
+    checked = check_parsed(
+        doc, read, relpath, relpath, migrator.registry, canonical_form=False, plain=plain
+    )
     base = Prepared(relpath, key, current, checked.version)
     problems = tuple(p for p in checked.problems if p.kind != "format")
     if problems:
         return replace(base, problems=problems)
     if current:
-        return replace(base, target=relpath, digest=_digest(canonical_bytes(doc)))
+        return replace(base, target=relpath, digest=_digest(canonical_bytes(doc, plain=plain)))
     carried = carry(doc, read, relpath, migrator)
     if isinstance(carried, tuple):
         return replace(base, problems=carried)

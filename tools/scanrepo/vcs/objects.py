@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_LEVEL = 1  # git's core.looseCompression when neither it nor core.compression is set
@@ -31,6 +31,7 @@ class LooseObjects:
     directory: Path
     algorithm: str
     level: int
+    made: set[str] = field(default_factory=set, compare=False, repr=False)  # fan-out dirs
 
     @classmethod
     def from_config(
@@ -67,9 +68,11 @@ class LooseObjects:
         """
         oid = self.blob_id(data)
         path = self.directory / oid[:2] / oid[2:]
-        if path.exists():
+        if os.path.exists(path):
             return oid
-        path.parent.mkdir(exist_ok=True)
+        if oid[:2] not in self.made:
+            path.parent.mkdir(exist_ok=True)
+            self.made.add(oid[:2])
         compressor = zlib.compressobj(self.level)
         packed = compressor.compress(b"blob %d\0" % len(data))
         packed += compressor.compress(data) + compressor.flush()

@@ -248,11 +248,10 @@ def plan_add(
 ) -> AddPlan:
     """Every input judged; each new scan that is added waits in its temporary file (in a
     scratch directory without ``write``; with ``objects``, stored in git too)."""
-    existing, leftovers = existing_scans(root)
     with _where_to_write(root, write) as where:
-        plan = AddPlan(migrator.target, Pending(where), leftovers)
+        plan = AddPlan(migrator.target, Pending(where))
         try:
-            _judge(plan, root, migrator, inputs, rescan, progress, existing, objects, workers)
+            _judge(plan, root, migrator, inputs, rescan, progress, objects, workers)
         except BaseException:
             plan.pending.discard()
             raise
@@ -268,7 +267,6 @@ def _judge(
     inputs: Iterable[Input],
     rescan: bool,
     progress: Progress,
-    existing: dict[str, list[str]],
     objects: LooseObjects | None,
     workers: int | None,
 ) -> None:
@@ -283,6 +281,8 @@ def _judge(
         if entry.path is not None and entry.written is not None:
             plan.pending.note(entry.path, entry.written)
         plan.entries.append(entry)
+    # listed only now, so the worker processes did not start with a copy of the list
+    existing, plan.leftovers = existing_scans(root)
     for key, indexes in by_key.items():
         if len(indexes) > 1:
             labels = [plan.entries[i].label for i in indexes]

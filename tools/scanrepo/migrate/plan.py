@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import stat
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -217,38 +217,33 @@ def _prepare(file: tuple[str, str], context: Context) -> Prepared:
 
 
 def prepare_files(
-    files: Sequence[tuple[str, str]],
+    files: Iterable[tuple[str, str]],
     migrator: Migrator,
     writer: Writer | None = None,
     workers: int | None = None,
     progress: Progress = None,
-) -> list[Prepared]:
+) -> Iterator[Prepared]:
     """Every (path, repo-relative path) prepared, in worker processes when there are many."""
     init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target, writer)
-    return list(
-        chunked_imap(_prepare, files, (migrator, writer), _context_of, init, workers, progress)
-    )
+    return chunked_imap(_prepare, files, (migrator, writer), _context_of, init, workers, progress)
 
 
 def select_files(
     root: Path, args: Sequence[str] | None
-) -> tuple[list[tuple[str, str]], list[Path]]:
+) -> tuple[Iterator[tuple[str, str]], list[Path]]:
     """The scan files in scope as (path, repo-relative path), and abandoned temporary files.
 
-    Named files bring every other file of their paper along (any version), since migrating a
-    paper means deciding about all its files at once.
+    Without ``args`` the files come as the walk finds them, so a run's worker processes start
+    before the whole tree is listed (and without a copy of that list); the list of abandoned
+    temporary files is complete once every file is taken. Named files bring every other file
+    of their paper along (any version), since migrating a paper means deciding about all its
+    files at once.
     """
-    entries: dict[str, Path] = {}
     leftovers: list[Path] = []
-    for rel, path in walk_scans(root):
-        name = rel.rsplit("/", 1)[-1]
-        if is_leftover_temp(name):
-            if is_abandoned_temp(name):
-                leftovers.append(path)
-        elif name.endswith(".json"):
-            entries[rel] = path
+    found = _scan_files(root, leftovers)
     if not args:
-        return [(str(p), rel) for rel, p in entries.items()], leftovers
+        return ((str(path), rel) for rel, path in found), leftovers
+    entries = dict(found)
     wanted: set[str] = set()
     for arg in args:
         for path in resolve_scan_argument(root, arg):
@@ -266,7 +261,19 @@ def select_files(
     for rel in list(wanted):
         if where := keys.parse_scan_path(rel):
             wanted |= by_key[where[2]]
-    return [(str(entries[rel]), rel) for rel in sorted(wanted)], leftovers
+    return iter([(str(entries[rel]), rel) for rel in sorted(wanted)]), leftovers
+
+
+def _scan_files(root: Path, leftovers: list[Path]) -> Iterator[tuple[str, Path]]:
+    """(repo-relative path, path) of each scan file; abandoned temporary files to
+    ``leftovers``."""
+    for rel, path in walk_scans(root):
+        name = rel.rsplit("/", 1)[-1]
+        if is_leftover_temp(name):
+            if is_abandoned_temp(name):
+                leftovers.append(path)
+        elif name.endswith(".json"):
+            yield rel, path
 
 
 def _inside(root: Path, path: Path) -> str | None:

@@ -54,7 +54,7 @@ class Prepared:
     version: int | None = None  # its scan_version, once it is readable
     problems: tuple[Problem, ...] = ()
     target: str | None = None  # where the scan belongs at the target version
-    digest: str | None = None  # of its canonical form at the target version
+    digest: bytes | None = None  # of its canonical form at the target version
     written: Written | None = None  # for a file that moves, in a run that writes
 
 
@@ -174,8 +174,8 @@ def carry(
         )
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
 
 
 def _paper_problem(relpath: str, message: str) -> Problem:

@@ -29,7 +29,7 @@ GITLINK_MODE = "160000"
 HEX_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A path in a tree or the index: its mode, blob id and (index only) merge stage."""
 

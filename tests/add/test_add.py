@@ -23,8 +23,8 @@ from conftest import (
     put,
     run_tool,
 )
-from scanrepo.add.batch import CHUNK
 from scanrepo.fs.lock import exclusive
+from scanrepo.fs.workers import PARALLEL_THRESHOLD
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.toolkit import Toolkit
 
@@ -369,9 +369,14 @@ def test_usage_errors_exit_2(repo: Path) -> None:
     assert os.listdir(repo / "scans") == []
 
 
-def test_a_batch_larger_than_a_write_chunk_is_written_whole(repo: Path) -> None:
-    count = CHUNK + 1  # two chunks: the spool is read back in pieces
+def test_a_batch_read_by_worker_processes_is_written_whole_or_not_at_all(repo: Path) -> None:
+    count = PARALLEL_THRESHOLD + 1  # enough to go through worker processes
     stream = b"".join(compact(scan(f"2601.{i:05d}")) + b"\n" for i in range(count))
+
+    refused = add(repo, "-", stdin=stream + b'{"scan_version": 4}\n')
+    assert refused.returncode == 1
+    assert f"refused: 1 of {count + 1} inputs ({count} were ready)" in refused.stderr
+    assert list((repo / "scans").iterdir()) == []  # no temporary file, no new directory
 
     result = add(repo, "-", stdin=stream)
 
@@ -380,6 +385,7 @@ def test_a_batch_larger_than_a_write_chunk_is_written_whole(repo: Path) -> None:
     files = scan_files(repo)
     assert len(files) == count and len(staged(repo)) == count
     assert (repo / files[-1]).read_bytes() == canonical(scan(f"2601.{count - 1:05d}"))
+    assert git(repo, "fsck", "--strict").returncode == 0  # the blobs the workers stored
 
 
 def test_a_scan_already_in_scans_is_refused_and_kept(repo: Path) -> None:

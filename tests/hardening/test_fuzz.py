@@ -23,6 +23,7 @@ from scanrepo.diff.textconv import semantic_text
 from scanrepo.errors import JsonSyntaxError
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.migrate.migrator import Migrator
+from scanrepo.migrate.pending import Pending
 from scanrepo.migrate.plan import prepare_file
 from scanrepo.problems import Problem
 from scanrepo.testing import generate
@@ -185,17 +186,20 @@ def test_the_migrator_refuses_cleanly_or_writes_a_valid_scan(hardening_long: boo
     chosen = migrator()
     with tempfile.TemporaryDirectory() as scratch:
         file = Path(scratch) / "scan.json"
+        pending = Pending(Path(scratch) / "out")
 
         def check(data: bytes) -> None:
             file.write_bytes(data)
-            prepared = prepare_file(file, V3_PATH, chosen)
+            prepared = prepare_file(file, V3_PATH, chosen, pending.writer())
             for problem in prepared.problems:
                 assert_well_formed(problem, V3_PATH)
             if not prepared.problems:
-                assert prepared.data is not None and prepared.target is not None
-                written = check_scan(prepared.data, "out", prepared.target, chosen.registry)
+                assert prepared.written is not None and prepared.written.staged
+                assert prepared.target is not None
+                new = pending.temp(prepared.target).read_bytes()
+                written = check_scan(new, "out", prepared.target, chosen.registry)
                 assert written.problems == [], written.problems
-                assert json.loads(prepared.data)["scan_version"] == 4
+                assert json.loads(new)["scan_version"] == 4
 
         run(examples(hardening_long), check, SCANS)
 

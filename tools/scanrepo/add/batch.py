@@ -1,22 +1,24 @@
 """One tools/add run: every input read and judged, then written and staged, or nothing.
 
-Each input is read strictly, checked against its own version's schema and rules, carried to the
-target version along the migration chain (as tools/migrate carries a scan) and kept only as its
-compressed canonical bytes in a temporary file (``Spool``), never as a parsed document, so that
-memory does not grow with the batch; the files are written in chunks. The batch is then decided
-paper by paper against the scans already in ``scans/`` (any version): added, a rescan (which
-needs ``rescan``; its semantic diff is rendered as tools/diff shows it), unchanged (equal in
-meaning: nothing written) or refused. Writing goes through tools/migrate's ``apply_plan`` (each
-new file before any old one is removed) and staging through its ``stage`` (moves as ``git mv``),
-so a run killed at any moment is finished by running it again.
+Inputs stream through worker processes (``fs/workers``) a chunk at a time: each is read
+strictly, checked against its own version's schema and rules, carried to the target version
+along the migration chain (as tools/migrate carries a scan) and written in canonical form to a
+temporary file beside its destination (``migrate/pending``; a dry run writes them to a scratch
+directory), so memory does not grow with the batch. The batch is then decided paper by paper
+against the scans already in ``scans/`` (any version): added, a rescan (which needs
+``rescan``; its semantic diff is rendered as tools/diff shows it), unchanged (equal in meaning:
+nothing written) or refused; what is not added loses its temporary file. Putting the files in
+place goes through tools/migrate's ``apply_plan`` (each new file before any old one is
+removed) and staging through its ``stage`` (moves as ``git mv``), so a run killed at any
+moment is finished by running it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -27,44 +29,26 @@ from scanrepo.diff.compare import ScanSide, diff_papers
 from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
-from scanrepo.format.strictjson import parse_strict
+from scanrepo.format.strictjson import read_strict
+from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
-from scanrepo.migrate.plan import PaperPlan, Plan, carry, directories_of, select_files
+from scanrepo.migrate.pending import Pending, Writer, Written, directories_of
+from scanrepo.migrate.plan import PaperPlan, Plan, carry, select_files
 from scanrepo.migrate.staging import GitPlan, Move, stage
 from scanrepo.problems import Problem
 from scanrepo.render.diff_text import render_text
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, syntax_problem
+from scanrepo.vcs.objects import LooseObjects
 from scanrepo.vcs.repo import GitRepo
 
 Status = Literal["added", "rescanned", "unchanged", "refused"]
 STATUSES: tuple[Status, ...] = ("added", "rescanned", "unchanged", "refused")
 Progress = Callable[[int, int], None] | None
-CHUNK = 500  # scans held in memory at once while writing
-Stored = tuple[int, int]  # offset and length in the spool
 
 
-class Spool:
-    """New scans' compressed canonical bytes, kept in an anonymous temporary file."""
-
-    def __init__(self) -> None:
-        # unlinked at once: nothing is left behind, whenever the process ends
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the plan)
-
-    def put(self, data: bytes) -> Stored:
-        offset = self.file.seek(0, 2)
-        self.file.write(zlib.compress(data, 1))
-        return offset, self.file.tell() - offset
-
-    def packed(self, where: Stored) -> bytes:
-        self.file.seek(where[0])
-        return self.file.read(where[1])
-
-    def get(self, where: Stored) -> bytes:
-        return zlib.decompress(self.packed(where))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One input's fate: where it goes, what it replaces, or why it is refused."""
 
@@ -73,18 +57,20 @@ class Entry:
     key: str | None = None
     path: str | None = None  # where the scan belongs
     replaces: tuple[str, ...] = ()  # the paper's other files, removed
-    stored: Stored | None = None  # the canonical bytes in the spool; None: nothing to write
+    new: bool = False  # its temporary file is to be put in place
     problems: tuple[Problem, ...] = ()
     diff: str = ""  # the semantic diff of a rescan
     in_place: bool = False  # the destination already holds exactly this scan
+    written: Written | None = None  # what writing its temporary file did
 
 
 @dataclass
 class AddPlan:
     target: int
-    spool: Spool = field(default_factory=Spool)
+    pending: Pending
     leftovers: list[Path] = field(default_factory=list)  # abandoned temporary files
     entries: list[Entry] = field(default_factory=list)
+    failure: str | None = None  # why a new scan could not be written
 
     def of(self, status: Status) -> list[Entry]:
         return [e for e in self.entries if e.status == status]
@@ -111,16 +97,18 @@ def _refused(item: Input, *problems: Problem) -> Entry:
     return Entry(item.label, "refused", problems=_shifted(problems, item))
 
 
-def prepare(item: Input, migrator: Migrator, spool: Spool) -> Entry:
-    """One input read, checked and carried to the target: an entry to be decided, or refused."""
+def prepare(item: Input, migrator: Migrator, writer: Writer) -> Entry:
+    """One input read, checked, carried to the target and written beside its destination: an
+    entry to be decided, or refused."""
     if isinstance(item.data, Problem):
         return _refused(item, item.data)
     data, name = item.data, item.name
     try:
-        doc = parse_strict(data)
+        doc, plain = read_strict(data)
     except JsonSyntaxError as exc:
         return _refused(item, syntax_problem(name, exc))
-    checked = check_parsed(doc, data, name, None, migrator.registry, canonical_form=False)
+    registry = migrator.registry
+    checked = check_parsed(doc, data, name, None, registry, canonical_form=False, plain=plain)
     problems = [p for p in checked.problems if p.kind not in ("format", "layout")]
     if problems:
         return _refused(item, *problems)
@@ -132,8 +120,29 @@ def prepare(item: Input, migrator: Migrator, spool: Spool) -> Entry:
     except UnnamedPaperError as err:
         message = f"{err}: give $.paper.arxiv_id, $.paper.doi or $.paper.title"
         return _refused(item, Problem(name, None, None, "$.paper", message, "layout"))
-    stored = spool.put(canonical_bytes(carried))
-    return Entry(item.label, "added", target.stem, target.as_posix(), stored=stored)
+    path = target.as_posix()
+    written = writer.write(path, canonical_bytes(carried), 0o644)
+    return Entry(item.label, "added", target.stem, path, new=True, written=written)
+
+
+Context = tuple[Migrator, Writer, Path]
+
+
+def _context_of(
+    schema_dir: Path, migrations_dir: Path, target: int, writer: Writer, scans: Path
+) -> Context:
+    return Migrator.load(Toolkit(schema_dir, migrations_dir), target), writer, scans
+
+
+def _prepare(item: Input, context: Context) -> Entry:
+    migrator, writer, scans = context
+    if item.name != STDIN and scans in Path(item.name).resolve().parents:
+        message = (
+            f"is already in {keys.SCANS_DIR}/: tools/add takes scans from outside it "
+            "(tools/migrate moves scans between versions)"
+        )
+        return _refused(item, Problem(item.name, None, None, "$", message, "io"))
+    return prepare(item, migrator, writer)
 
 
 # --- the batch --------------------------------------------------------------------------
@@ -173,16 +182,15 @@ def _current(olds: list[str], target: str) -> str:
 
 
 def _decide(
-    root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: Migrator, spool: Spool
+    root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: Migrator, pending: Pending
 ) -> Entry:
     """Added, rescanned, unchanged or refused, against the paper's scans already there."""
     assert entry.path is not None and entry.key is not None
     if problem := _destination_problem(root, entry):
-        return replace(entry, status="refused", stored=None, problems=(problem,))
-    if not olds:
-        return entry
-    assert entry.stored is not None
-    data = spool.get(entry.stored)
+        return replace(entry, status="refused", new=False, problems=(problem,))
+    if not olds or entry.path not in pending.staged:
+        return entry  # new, or not written (a failed write stops the batch)
+    data = pending.temp(entry.path).read_bytes()
     others = tuple(sorted(set(olds) - {entry.path}))
     current = _current(olds, entry.path)
     try:
@@ -191,7 +199,7 @@ def _decide(
         old_bytes = b""
     if current == entry.path and old_bytes == data:  # written by an interrupted run, or equal
         status: Status = "rescanned" if others else "unchanged"
-        return replace(entry, status=status, replaces=others, stored=None, in_place=True)
+        return replace(entry, status=status, replaces=others, new=False, in_place=True)
     newest = migrator.registry.newest
     paper = diff_papers(
         entry.key,
@@ -202,7 +210,7 @@ def _decide(
         migrator.registry,
     )
     if paper.status == "unchanged" and not others:
-        return replace(entry, status="unchanged", stored=None)
+        return replace(entry, status="unchanged", new=False)
     if not rescan:
         message = (
             f"paper {entry.key} already has a scan ({', '.join(olds)}); pass --rescan to replace it"
@@ -210,11 +218,21 @@ def _decide(
         return replace(
             entry,
             status="refused",
-            stored=None,
+            new=False,
             problems=(Problem(entry.label, None, None, "$", message, "layout"),),
         )
     diff = render_text(DiffResult(current, entry.path, [paper]), totals=False)
     return replace(entry, status="rescanned", replaces=others, diff=diff)
+
+
+@contextlib.contextmanager
+def _where_to_write(root: Path, write: bool) -> Iterator[Path]:
+    """``root``; for a run that writes nothing, a scratch directory removed afterwards."""
+    if write:
+        yield root
+        return
+    with tempfile.TemporaryDirectory(prefix="scanrepo-add-") as scratch:
+        yield Path(scratch)
 
 
 def plan_add(
@@ -223,25 +241,47 @@ def plan_add(
     inputs: Iterable[Input],
     rescan: bool,
     progress: Progress = None,
+    *,
+    write: bool = True,
+    objects: LooseObjects | None = None,
+    workers: int | None = None,
 ) -> AddPlan:
-    """Every input judged; nothing is written."""
-    plan = AddPlan(migrator.target)
-    by_key: dict[str, list[int]] = defaultdict(list)
+    """Every input judged; each new scan that is added waits in its temporary file (in a
+    scratch directory without ``write``; with ``objects``, stored in git too)."""
+    with _where_to_write(root, write) as where:
+        plan = AddPlan(migrator.target, Pending(where))
+        try:
+            _judge(plan, root, migrator, inputs, rescan, progress, objects, workers)
+        except BaseException:
+            plan.pending.discard()
+            raise
+        if not write:
+            plan.pending.discard()
+    return plan
+
+
+def _judge(
+    plan: AddPlan,
+    root: Path,
+    migrator: Migrator,
+    inputs: Iterable[Input],
+    rescan: bool,
+    progress: Progress,
+    objects: LooseObjects | None,
+    workers: int | None,
+) -> None:
+    writer = plan.pending.writer(objects)
     scans = (root / keys.SCANS_DIR).resolve()
-    for done, item in enumerate(inputs, 1):
-        if item.name != STDIN and scans in Path(item.name).resolve().parents:
-            message = (
-                f"is already in {keys.SCANS_DIR}/: tools/add takes scans from outside it "
-                "(tools/migrate moves scans between versions)"
-            )
-            entry = _refused(item, Problem(item.name, None, None, "$", message, "io"))
-        else:
-            entry = prepare(item, migrator, plan.spool)
+    init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target, writer, scans)
+    by_key: dict[str, list[int]] = defaultdict(list)
+    context = (migrator, writer, scans)
+    for entry in chunked_imap(_prepare, inputs, context, _context_of, init, workers, progress):
         if entry.key is not None:
             by_key[entry.key].append(len(plan.entries))
+        if entry.path is not None and entry.written is not None:
+            plan.pending.note(entry.path, entry.written)
         plan.entries.append(entry)
-        if progress:
-            progress(done, done)
+    # listed only now, so the worker processes did not start with a copy of the list
     existing, plan.leftovers = existing_scans(root)
     for key, indexes in by_key.items():
         if len(indexes) > 1:
@@ -250,14 +290,18 @@ def plan_add(
             for i in indexes:
                 problem = Problem(plan.entries[i].label, None, None, "$", message, "layout")
                 plan.entries[i] = replace(
-                    plan.entries[i], status="refused", stored=None, problems=(problem,)
+                    plan.entries[i], status="refused", new=False, problems=(problem,)
                 )
-            continue
-        index = indexes[0]
-        plan.entries[index] = _decide(
-            root, plan.entries[index], existing[key], rescan, migrator, plan.spool
-        )
-    return plan
+        else:
+            index = indexes[0]
+            plan.entries[index] = _decide(
+                root, plan.entries[index], existing[key], rescan, migrator, plan.pending
+            )
+    for entry in plan.entries:
+        if entry.path is not None and not entry.new:
+            plan.pending.drop(entry.path)
+        elif entry.written is not None and entry.written.failure and plan.failure is None:
+            plan.failure = f"{entry.path}: {entry.written.failure}"
 
 
 # --- writing and staging ----------------------------------------------------------------
@@ -268,26 +312,16 @@ def _accepted(plan: AddPlan) -> list[Entry]:
 
 
 def write(root: Path, plan: AddPlan, progress: Progress = None) -> None:
-    """Write the accepted entries, a chunk at a time (in each, the new files first, then the
-    replaced ones removed); a failure leaves whole files only, which a rerun finishes."""
-    todo = [e for e in _accepted(plan) if e.stored is not None or e.replaces]
-    for start in range(0, max(len(todo), 1), CHUNK):
-        papers = [
-            PaperPlan(e.key, e.replaces, (), e.path, _packed(plan.spool, e), 0o644)
-            for e in todo[start : start + CHUNK]
-            if e.key is not None and e.path is not None
-        ]
-
-        def report(count: int, _: int, done: int = start) -> None:
-            if progress:
-                progress(done + count, len(todo))
-
-        leftovers = plan.leftovers if start == 0 else []
-        apply_plan(root, Plan(plan.target, papers=papers, leftovers=leftovers), report)
-
-
-def _packed(spool: Spool, entry: Entry) -> bytes | None:
-    return None if entry.stored is None else spool.packed(entry.stored)
+    """Put the accepted entries in place: the new files first, then the replaced ones
+    removed; a failure leaves whole files only, which a rerun finishes."""
+    papers = [
+        PaperPlan(e.key, e.replaces, (), e.path, e.new)
+        for e in _accepted(plan)
+        if e.key is not None and e.path is not None and (e.new or e.replaces)
+    ]
+    migration = Plan(plan.target, plan.pending, papers=papers, leftovers=plan.leftovers)
+    migration.failure = plan.failure
+    apply_plan(root, migration, progress)
 
 
 def record(repo: GitRepo, plan: AddPlan) -> int:

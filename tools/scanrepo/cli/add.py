@@ -91,14 +91,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _add(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: Migrator) -> int:
+    writes = not args.dry_run
     progress = Progress("reading scans")
-    plan = plan_add(
-        root, migrator, read_inputs(args.inputs, sys.stdin.buffer), args.rescan, progress
-    )
-    progress.close()
+    try:
+        plan = plan_add(
+            root,
+            migrator,
+            read_inputs(args.inputs, sys.stdin.buffer),
+            args.rescan,
+            progress,
+            write=writes,
+            objects=repo.loose_objects() if repo is not None and writes else None,
+        )
+    finally:
+        progress.close()
+    try:
+        return _decided(args, root, repo, plan)
+    finally:
+        plan.pending.discard()  # the new scans of a refused run
+
+
+def _decided(args: argparse.Namespace, root: Path, repo: GitRepo | None, plan: AddPlan) -> int:
     refused = plan.of("refused")
     if refused and not args.keep_going:
         return _report(args, plan, "refused", "nothing was written")
+    if plan.failure is not None:
+        plan.pending.discard()
+        emit(f"failed: {plan.failure}; nothing was changed", sys.stderr)
+        return EXIT_PROBLEMS
     if args.dry_run:
         return _report(args, plan, "dry run", "nothing was written")
     if args.commit and repo is not None and (others := _other_staged(repo, plan)):

@@ -99,9 +99,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: Migrator) -> int:
+    writes = not (args.dry_run or args.check)
+    objects = repo.loose_objects() if repo is not None and writes else None
     progress = Progress("reading scans")
-    plan = plan_migration(root, migrator, args.paths, args.jobs, progress)
-    progress.close()
+    try:
+        plan = plan_migration(
+            root, migrator, args.paths, args.jobs, progress, write=writes, objects=objects
+        )
+    finally:
+        progress.close()
+    try:
+        return _finish(args, root, repo, migrator, plan)
+    finally:
+        plan.pending.discard()  # the new scans of a run refused after planning
+
+
+def _finish(
+    args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: Migrator, plan: Plan
+) -> int:
     if plan.problems:
         for problem in plan.problems:
             emit(problem.render())
@@ -115,6 +130,10 @@ def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrato
         return EXIT_PROBLEMS
     if args.check:
         return _check(plan)
+    if plan.failure is not None:  # before git runs: a full disk would stop it first
+        plan.pending.discard()
+        emit(f"failed: {plan.failure}; nothing was changed", sys.stderr)
+        return EXIT_PROBLEMS
     gp = plan_git(repo, root, plan, migrator.migrated_bytes) if repo is not None else None
     if gp is not None and (refusal := _refusal(args, gp)):
         emit(refusal, sys.stderr)
@@ -175,7 +194,7 @@ def _check(plan: Plan) -> int:
 
 def _preview(args: argparse.Namespace, plan: Plan, gp: GitPlan | None) -> None:
     for paper in plan.papers:
-        if paper.packed is not None:
+        if paper.write:
             for source, version in zip(paper.sources, paper.from_versions, strict=True):
                 emit(f"would migrate {source} -> {paper.target} (v{version}→v{plan.target})")
         else:

@@ -11,7 +11,7 @@ import contextlib
 import os
 import stat
 import sys
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from scanrepo.errors import ScanRepoError, WriteFailedError
@@ -43,8 +43,9 @@ def is_abandoned_temp(name: str) -> bool:
     return False
 
 
-def _temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+def temp_path(path: Path, owner: int | None = None) -> Path:
+    """The temporary file beside ``path`` of process ``owner`` (default: this one)."""
+    return path.with_name(f".{path.name}{TMP_MARK}{owner or os.getpid()}")
 
 
 def _refuse_symlink(path: Path) -> None:
@@ -86,11 +87,19 @@ def sync_directories(directories: Collection[Path]) -> None:
         fsync_dir(directory)
 
 
-def stage_file(path: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> Path:
+def stage_file(
+    path: Path,
+    data: bytes,
+    mode: int | None = None,
+    *,
+    durable: bool = True,
+    owner: int | None = None,
+) -> Path:
     """Write data to a temporary file beside path, keeping path's mode; return it.
 
     With ``durable`` the file is fsynced; without, the caller calls ``sync_files`` for all the
-    files it staged before renaming any of them.
+    files it staged before renaming any of them. ``owner``: the process the temporary file is
+    named after, the one that renames or removes it (a worker writes for its parent).
     """
     _refuse_symlink(path)
     if mode is None:
@@ -99,7 +108,7 @@ def stage_file(path: Path, data: bytes, mode: int | None = None, *, durable: boo
         except FileNotFoundError:
             mode = 0o644
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(path)
+    tmp = temp_path(path, owner)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -115,13 +124,17 @@ def stage_file(path: Path, data: bytes, mode: int | None = None, *, durable: boo
     return tmp
 
 
-def commit_staged(staged: Iterable[tuple[Path, Path]]) -> None:
+def commit_staged(
+    staged: Collection[tuple[Path, Path]], progress: Callable[[int, int], None] | None = None
+) -> None:
     """Rename each staged temporary file over its target, then sync the directories."""
     directories: set[Path] = set()
-    for tmp, path in staged:
+    for done, (tmp, path) in enumerate(staged, 1):
         _refuse_symlink(path)
         os.replace(tmp, path)
         directories.add(path.parent)
+        if progress:
+            progress(done, len(staged))
     sync_directories(directories)
 
 

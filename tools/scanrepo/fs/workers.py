@@ -13,14 +13,14 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from concurrent.futures import Future, ProcessPoolExecutor
-from functools import partial
 from typing import Any, TypeVar
 
 POLL_SECONDS = 0.2
 PARALLEL_THRESHOLD = 200  # fewer items than this are not worth starting processes for
 CHUNK = 64
+IN_FLIGHT = 4  # chunks queued per worker: enough to keep it busy, few enough to hold little
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -69,53 +69,64 @@ def chunked_map(
     workers: int | None = None,
     progress: Progress = None,
 ) -> list[Result]:
-    """``[function(item, context) for item in items]``, in order, reporting progress.
-
-    With enough items and more than one worker (default: one per core) the items go in chunks
-    to worker processes; each builds its own context once, as ``make_context(*context_args)``,
-    since what a context holds (compiled schemas, a migration chain) does not pickle.
-    ``function`` and ``make_context`` must be module-level functions.
-    """
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    results: list[Result] = []
-    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        for item in items:
-            results.append(function(item, context))
-            if progress:
-                progress(len(results), len(items))
-        return results
-    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    with process_pool(workers, _build_context, (make_context, context_args)) as pool:
-        for chunk_results in pool.map(partial(_run_chunk, function), chunks):
-            results.extend(chunk_results)
-            if progress:
-                progress(len(results), len(items))
-    return results
+    """``[function(item, context) for item in items]``: ``chunked_imap`` as a list."""
+    return list(
+        chunked_imap(function, items, context, make_context, context_args, workers, progress)
+    )
 
 
-def streamed_map(
+def chunked_imap(
     function: Callable[[Item, Context], Result],
     items: Iterable[Item],
-    count: int,
     context: Context,
     make_context: Callable[..., Context],
     context_args: tuple[Any, ...],
     workers: int | None = None,
+    progress: Progress = None,
 ) -> Iterator[Result]:
-    """``chunked_map`` of ``count`` items that come one at a time, each result as soon as its
-    chunk is done, in order; only a few chunks are in flight, so the items need not all be in
-    memory at once (nor be made before the first results)."""
+    """``function(item, context)`` for each item, in order, reporting progress.
+
+    With enough items and more than one worker (default: one per core) the items go in chunks
+    to worker processes; each builds its own context once, as ``make_context(*context_args)``,
+    since what a context holds (compiled schemas, a migration chain) does not pickle.
+    ``function`` and ``make_context`` must be module-level functions. Items are taken from
+    ``items`` only as workers become free and results are yielded as they come, so a stream
+    of any length goes through in bounded memory. Progress counts against ``len(items)``, or
+    against the items taken so far when ``items`` has no length.
+    """
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or count < PARALLEL_THRESHOLD:
-        for item in items:
+    source = iter(items)
+    head = list(itertools.islice(source, PARALLEL_THRESHOLD))
+    total = len(items) if isinstance(items, Sized) else None
+    done = 0
+    if workers <= 1 or len(head) < PARALLEL_THRESHOLD:
+        for item in itertools.chain(head, source):
             yield function(item, context)
+            done += 1
+            if progress:
+                progress(done, total or done)
         return
-    iterator = iter(items)
+    taken = 0
+
+    def results_of(future: Future[list[Result]]) -> Iterator[Result]:
+        nonlocal done
+        for result in future.result():
+            done += 1
+            if progress:
+                progress(done, total or taken)
+            yield result
+
     with process_pool(workers, _build_context, (make_context, context_args)) as pool:
         pending: deque[Future[list[Result]]] = deque()
-        while chunk := list(itertools.islice(iterator, CHUNK)):
+        for chunk in _chunks(itertools.chain(head, source)):
             pending.append(pool.submit(_run_chunk, function, chunk))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().result()
+            taken += len(chunk)
+            if len(pending) >= workers * IN_FLIGHT:
+                yield from results_of(pending.popleft())
         while pending:
-            yield from pending.popleft().result()
+            yield from results_of(pending.popleft())
+
+
+def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
+    while chunk := list(itertools.islice(items, CHUNK)):
+        yield chunk

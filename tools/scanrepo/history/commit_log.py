@@ -28,7 +28,7 @@ from scanrepo.diff.revisions import Copy, CopyContents, Pair, read_copies
 from scanrepo.diff.tree import paper_diff, paper_sides
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES
-from scanrepo.fs.workers import streamed_map
+from scanrepo.fs.workers import chunked_imap
 from scanrepo.history.gitlog import CommitInfo, PathChange
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
@@ -202,10 +202,9 @@ def commit_log(
             blobs.done(mine)
 
     by_commit: list[list[PaperDiff]] = [[] for _ in found]
-    for index, diff in streamed_map(
+    for index, diff in chunked_imap(
         _diff_of,
         papers(),
-        sum(len({c.key for c in changed}) for _, changed in found),
         (toolkit.registry, toolkit.chain),
         _context_of,
         (toolkit.schema_dir, toolkit.migrations_dir),

@@ -1,11 +1,11 @@
 """Applying a migration plan to the work tree, so that no interruption loses a paper's scan.
 
-Order: every new file is staged beside its destination (temporary file) and all of them are
-synced before anything changes; a failure there removes the temporary files and leaves the tree
-as it was. Then the new files are renamed into place, and only then are the old files removed.
-A run killed after a rename but before the removal leaves a paper with its old and its new
-scan: both are the same scan, which the next run recognises and finishes by removing the old
-one.
+Order: every new file already waits in a temporary file beside its destination (written while
+the plan was made, ``migrate/pending``); all of them are synced before anything changes, and a
+failure up to there removes the temporary files and leaves the tree as it was. Then the new
+files are renamed into place, and only then are the old files removed. A run killed after a
+rename but before the removal leaves a paper with its old and its new scan: both are the same
+scan, which the next run recognises and finishes by removing the old one.
 """
 
 from __future__ import annotations
@@ -17,39 +17,24 @@ from pathlib import Path
 
 from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.format import keys
-from scanrepo.fs.atomic import (
-    commit_staged,
-    discard_staged,
-    stage_file,
-    sync_directories,
-    sync_files,
-)
+from scanrepo.fs.atomic import commit_staged, sync_directories, sync_files
 from scanrepo.migrate.plan import Plan
 
 Progress = Callable[[int, int], None] | None
 
 
 def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
-    """Write every new scan, then remove the old files and abandoned temporary files."""
+    """Put every new scan in place, then remove the old files and abandoned temporary files."""
     if plan.problems:
         raise ScanRepoError("a plan with problems cannot be applied")
-    to_write = plan.to_write
-    created = [d for d in _new_directories(root, [p.target for p in to_write]) if not d.exists()]
-    staged: list[tuple[Path, Path]] = []
+    pending = plan.pending
+    staged = [(pending.temp(p.target), root / p.target) for p in plan.to_write]
     try:
-        for paper in to_write:
-            destination = root / paper.target
-            data = paper.data
-            assert data is not None
-            try:
-                tmp = stage_file(destination, data, paper.mode, durable=False)
-            except OSError as exc:
-                raise WriteFailedError(
-                    f"{paper.target}: cannot write: {exc.strerror or exc}; nothing was changed"
-                ) from exc
-            staged.append((tmp, destination))
-            if progress:
-                progress(len(staged), len(to_write))
+        if plan.failure is not None:
+            raise WriteFailedError(f"{plan.failure}; nothing was changed")
+        missing = [p.target for p in plan.to_write if p.target not in pending.staged]
+        if missing:
+            raise ScanRepoError(f"{missing[0]}: the new scan was not written")
         try:
             sync_files([tmp for tmp, _ in staged])
         except OSError as exc:
@@ -57,17 +42,18 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
                 f"cannot sync the new scans: {exc}; nothing was changed"
             ) from exc
     except BaseException:
-        discard_staged(staged)
-        _remove_empty(sorted(created, reverse=True))
+        pending.discard()
         raise
     try:
-        commit_staged(staged)
+        commit_staged(staged, progress)
     except OSError as exc:
-        discard_staged(staged)
+        pending.discard()
         raise WriteFailedError(
             f"moving the new scans into place failed: {exc}; some papers now have their old "
             "and their new scan: run the same tools/migrate command again to finish"
         ) from exc
+    pending.settled(p.target for p in plan.to_write)
+    pending.discard()  # nothing is left but the directories, each holding a new scan
     directories: set[Path] = set()
     for paper in plan.papers:
         for source in paper.sources:
@@ -83,14 +69,6 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
     _remove_empty(
         sorted(directories, key=lambda d: len(d.parts), reverse=True), root / keys.SCANS_DIR
     )
-
-
-def _new_directories(root: Path, targets: list[str]) -> list[Path]:
-    found: set[Path] = set()
-    for target in targets:
-        parts = Path(target).parent.parts
-        found.update(root.joinpath(*parts[: i + 1]) for i in range(1, len(parts)))
-    return sorted(found, key=lambda d: len(d.parts))
 
 
 def _remove_empty(directories: list[Path], stop: Path | None = None) -> None:

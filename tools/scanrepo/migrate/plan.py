@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import stat
-import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,21 +29,24 @@ from scanrepo.errors import (
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.jsonpath import format_json_path, locate
-from scanrepo.format.strictjson import parse_strict
+from scanrepo.format.strictjson import read_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
-from scanrepo.fs.workers import chunked_map
+from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.migrator import Migrator
+from scanrepo.migrate.pending import Pending, Writer, Written, directories_of
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
 from scanrepo.validate.sources import resolve_scan_argument
+from scanrepo.vcs.objects import LooseObjects
 
 Progress = Callable[[int, int], None] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prepared:
-    """One file read, checked and, unless already at the target version, migrated."""
+    """One file read, checked and, unless already at the target version, migrated (and, in a
+    run that writes, its new form written beside its destination)."""
 
     relpath: str
     key: str | None  # the paper key its file name gives
@@ -52,22 +54,11 @@ class Prepared:
     version: int | None = None  # its scan_version, once it is readable
     problems: tuple[Problem, ...] = ()
     target: str | None = None  # where the scan belongs at the target version
-    digest: str | None = None  # of its canonical form at the target version
-    packed: bytes | None = None  # that form compressed (see _unpack), for a file that moves
-    mode: int = 0o644
-
-    @property
-    def data(self) -> bytes | None:
-        return _unpack(self.packed)
+    digest: bytes | None = None  # of its canonical form at the target version
+    written: Written | None = None  # for a file that moves, in a run that writes
 
 
-def _unpack(packed: bytes | None) -> bytes | None:
-    """A new scan's bytes. A plan holds every new scan until all are checked; compressed,
-    10,000 scans take 80 MB instead of 330 MB."""
-    return None if packed is None else zlib.decompress(packed)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaperPlan:
     """What happens to one paper: its old files go, ``target`` holds it at the new version."""
 
@@ -75,19 +66,16 @@ class PaperPlan:
     sources: tuple[str, ...]
     from_versions: tuple[int, ...]
     target: str
-    packed: bytes | None  # None: the target already holds this scan (an interrupted run)
-    mode: int
-
-    @property
-    def data(self) -> bytes | None:
-        return _unpack(self.packed)
+    write: bool  # False: the target already holds this scan (an interrupted run)
 
 
 @dataclass
 class Plan:
-    """The whole migration, computed before anything is written."""
+    """The whole migration, decided before anything changes: the new files wait in temporary
+    files (``pending``) until it is applied."""
 
     target: int
+    pending: Pending
     papers: list[PaperPlan] = field(default_factory=list)
     finals: dict[str, str] = field(default_factory=dict)  # paper key -> its file afterwards
     current: int = 0
@@ -95,14 +83,15 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     failed_files: set[str] = field(default_factory=set)
     leftovers: list[Path] = field(default_factory=list)
+    failure: str | None = None  # why a new file could not be written
 
     @property
     def to_write(self) -> list[PaperPlan]:
-        return [p for p in self.papers if p.packed is not None]
+        return [p for p in self.papers if p.write]
 
     @property
     def to_finish(self) -> list[PaperPlan]:
-        return [p for p in self.papers if p.packed is None]
+        return [p for p in self.papers if not p.write]
 
     def routes(self) -> dict[int, int]:
         """How many scans come from each version."""
@@ -116,8 +105,11 @@ class Plan:
 # --- one file ---------------------------------------------------------------------------
 
 
-def prepare_file(path: Path, relpath: str, migrator: Migrator) -> Prepared:
-    """Read, check and migrate one file; every problem that stops it is in the result."""
+def prepare_file(
+    path: Path, relpath: str, migrator: Migrator, writer: Writer | None = None
+) -> Prepared:
+    """Read, check and migrate one file, and with ``writer`` write its new form beside its
+    destination; every problem that stops it is in the result."""
     where = keys.parse_scan_path(relpath)
     key = where[2] if where else None
     current = where is not None and where[0] == migrator.target
@@ -125,17 +117,19 @@ def prepare_file(path: Path, relpath: str, migrator: Migrator) -> Prepared:
     if isinstance(read, Problem):
         return Prepared(relpath, key, current, problems=(read,))
     try:
-        doc = parse_strict(read)
+        doc, plain = read_strict(read)
     except JsonSyntaxError as exc:
         return Prepared(relpath, key, current, problems=(syntax_problem(relpath, exc),))
     # format problems do not stop a migration (the scan is written anew): skip that check
-    checked = check_parsed(doc, read, relpath, relpath, migrator.registry, canonical_form=False)
+    checked = check_parsed(
+        doc, read, relpath, relpath, migrator.registry, canonical_form=False, plain=plain
+    )
     base = Prepared(relpath, key, current, checked.version)
     problems = tuple(p for p in checked.problems if p.kind != "format")
     if problems:
         return replace(base, problems=problems)
     if current:
-        return replace(base, target=relpath, digest=_digest(canonical_bytes(doc)))
+        return replace(base, target=relpath, digest=_digest(canonical_bytes(doc, plain=plain)))
     carried = carry(doc, read, relpath, migrator)
     if isinstance(carried, tuple):
         return replace(base, problems=carried)
@@ -147,13 +141,9 @@ def prepare_file(path: Path, relpath: str, migrator: Migrator) -> Prepared:
         message = f"migrating would change the paper key from {key} to {target.stem}"
         return replace(base, problems=(_paper_problem(relpath, message),))
     data = canonical_bytes(carried)
-    return replace(
-        base,
-        target=target.as_posix(),
-        digest=_digest(data),
-        packed=zlib.compress(data, 1),
-        mode=stat.S_IMODE(path.lstat().st_mode),
-    )
+    mode = stat.S_IMODE(path.lstat().st_mode)
+    written = writer.write(target.as_posix(), data, mode) if writer is not None else None
+    return replace(base, target=target.as_posix(), digest=_digest(data), written=written)
 
 
 def carry(
@@ -184,8 +174,8 @@ def carry(
         )
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
 
 
 def _paper_problem(relpath: str, message: str) -> Problem:
@@ -212,45 +202,48 @@ def _migration_problem(
 # --- every file -------------------------------------------------------------------------
 
 
-def _migrator_of(schema_dir: Path, migrations_dir: Path, target: int) -> Migrator:
-    return Migrator.load(Toolkit(schema_dir, migrations_dir), target)
+Context = tuple[Migrator, Writer | None]
 
 
-def _prepare(file: tuple[str, str], migrator: Migrator) -> Prepared:
+def _context_of(
+    schema_dir: Path, migrations_dir: Path, target: int, writer: Writer | None
+) -> Context:
+    return Migrator.load(Toolkit(schema_dir, migrations_dir), target), writer
+
+
+def _prepare(file: tuple[str, str], context: Context) -> Prepared:
     path, rel = file
-    return prepare_file(Path(path), rel, migrator)
+    return prepare_file(Path(path), rel, *context)
 
 
 def prepare_files(
-    files: Sequence[tuple[str, str]],
+    files: Iterable[tuple[str, str]],
     migrator: Migrator,
+    writer: Writer | None = None,
     workers: int | None = None,
     progress: Progress = None,
-) -> list[Prepared]:
+) -> Iterator[Prepared]:
     """Every (path, repo-relative path) prepared, in worker processes when there are many."""
-    init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target)
-    return chunked_map(_prepare, files, migrator, _migrator_of, init, workers, progress)
+    init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target, writer)
+    return chunked_imap(_prepare, files, (migrator, writer), _context_of, init, workers, progress)
 
 
 def select_files(
     root: Path, args: Sequence[str] | None
-) -> tuple[list[tuple[str, str]], list[Path]]:
+) -> tuple[Iterator[tuple[str, str]], list[Path]]:
     """The scan files in scope as (path, repo-relative path), and abandoned temporary files.
 
-    Named files bring every other file of their paper along (any version), since migrating a
-    paper means deciding about all its files at once.
+    Without ``args`` the files come as the walk finds them, so a run's worker processes start
+    before the whole tree is listed (and without a copy of that list); the list of abandoned
+    temporary files is complete once every file is taken. Named files bring every other file
+    of their paper along (any version), since migrating a paper means deciding about all its
+    files at once.
     """
-    entries: dict[str, Path] = {}
     leftovers: list[Path] = []
-    for rel, path in walk_scans(root):
-        name = rel.rsplit("/", 1)[-1]
-        if is_leftover_temp(name):
-            if is_abandoned_temp(name):
-                leftovers.append(path)
-        elif name.endswith(".json"):
-            entries[rel] = path
+    found = _scan_files(root, leftovers)
     if not args:
-        return [(str(p), rel) for rel, p in entries.items()], leftovers
+        return ((str(path), rel) for rel, path in found), leftovers
+    entries = dict(found)
     wanted: set[str] = set()
     for arg in args:
         for path in resolve_scan_argument(root, arg):
@@ -268,7 +261,19 @@ def select_files(
     for rel in list(wanted):
         if where := keys.parse_scan_path(rel):
             wanted |= by_key[where[2]]
-    return [(str(entries[rel]), rel) for rel in sorted(wanted)], leftovers
+    return iter([(str(entries[rel]), rel) for rel in sorted(wanted)]), leftovers
+
+
+def _scan_files(root: Path, leftovers: list[Path]) -> Iterator[tuple[str, Path]]:
+    """(repo-relative path, path) of each scan file; abandoned temporary files to
+    ``leftovers``."""
+    for rel, path in walk_scans(root):
+        name = rel.rsplit("/", 1)[-1]
+        if is_leftover_temp(name):
+            if is_abandoned_temp(name):
+                leftovers.append(path)
+        elif name.endswith(".json"):
+            yield rel, path
 
 
 def _inside(root: Path, path: Path) -> str | None:
@@ -284,20 +289,35 @@ def plan_migration(
     args: Sequence[str] | None = None,
     workers: int | None = None,
     progress: Progress = None,
+    *,
+    write: bool = False,
+    objects: LooseObjects | None = None,
 ) -> Plan:
-    """The migration of the scans below ``root`` (or those named) to ``migrator.target``."""
+    """The migration of the scans below ``root`` (or those named) to ``migrator.target``.
+
+    With ``write``, each new scan is written beside its destination as it is checked (with
+    ``objects``, stored in git too), and a plan with problems has removed them all again.
+    """
     files, leftovers = select_files(root, args)
-    prepared = prepare_files(files, migrator, workers, progress)
-    plan = Plan(migrator.target, leftovers=leftovers)
-    by_key: dict[str, list[Prepared]] = defaultdict(list)
-    for item in prepared:
-        if item.key is None:
-            plan.problems.extend(item.problems)
-            plan.failed_files.add(item.relpath)
-        else:
-            by_key[item.key].append(item)
-    for key, group in sorted(by_key.items()):
-        _plan_paper(plan, root, key, group)
+    plan = Plan(migrator.target, Pending(root), leftovers=leftovers)
+    writer = plan.pending.writer(objects) if write else None
+    try:
+        by_key: dict[str, list[Prepared]] = defaultdict(list)
+        for item in prepare_files(files, migrator, writer, workers, progress):
+            if item.target is not None and item.written is not None:
+                plan.pending.note(item.target, item.written)
+            if item.key is None:
+                plan.problems.extend(item.problems)
+                plan.failed_files.add(item.relpath)
+            else:
+                by_key[item.key].append(item)
+        for key, group in sorted(by_key.items()):
+            _plan_paper(plan, root, key, group)
+        if plan.problems:
+            plan.pending.discard()
+    except BaseException:
+        plan.pending.discard()
+        raise
     plan.problems.sort(key=lambda p: (p.file, p.line or 0, p.col or 0, p.path, p.message))
     return plan
 
@@ -311,12 +331,30 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
         if len(currents) == 1:
             plan.finals[key] = currents[0].relpath
         return
+    paper = _plan_movers(plan, root, key, movers, currents)
+    kept = paper.target if paper is not None and paper.write else None
+    for target in {p.target for p in movers if p.target is not None} - {kept}:
+        plan.pending.drop(target)  # written, but not to be renamed into place
+    if paper is None:
+        return
+    failure = next((p.written.failure for p in movers if p.written and p.written.failure), None)
+    if paper.write and failure is not None and plan.failure is None:
+        plan.failure = f"{paper.target}: {failure}"
+    plan.finals[key] = paper.target
+    plan.papers.append(paper)
+
+
+def _plan_movers(
+    plan: Plan, root: Path, key: str, movers: list[Prepared], currents: list[Prepared]
+) -> PaperPlan | None:
+    """The plan of a paper with files to move, or None when a problem stops it."""
     blocked = [p for p in movers if p.problems]
     if blocked:
         for item in blocked:
             plan.problems.extend(item.problems)
             plan.failed_files.add(item.relpath)
-        return
+        return None
+    group = movers + currents
     if len({p.digest for p in group}) > 1 or len({p.target for p in group}) > 1:
         names = sorted(p.relpath for p in group)
         for name in names:
@@ -333,7 +371,7 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
                 )
             )
             plan.failed_files.add(name)
-        return
+        return None
     target = movers[0].target
     assert target is not None
     for directory in directories_of(root, target):
@@ -350,21 +388,11 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
                 )
             )
             plan.failed_files.add(movers[0].relpath)
-            return
-    plan.finals[key] = target
-    plan.papers.append(
-        PaperPlan(
-            key=key,
-            sources=tuple(p.relpath for p in movers),
-            from_versions=tuple(p.version for p in movers if p.version is not None),
-            target=target,
-            packed=None if currents else movers[0].packed,
-            mode=movers[0].mode,
-        )
+            return None
+    return PaperPlan(
+        key=key,
+        sources=tuple(p.relpath for p in movers),
+        from_versions=tuple(p.version for p in movers if p.version is not None),
+        target=target,
+        write=not currents,
     )
-
-
-def directories_of(root: Path, relpath: str) -> list[Path]:
-    """Each directory from ``scans/`` down to the one holding ``relpath``."""
-    parts = Path(relpath).parent.parts
-    return [root.joinpath(*parts[: i + 1]) for i in range(len(parts))]

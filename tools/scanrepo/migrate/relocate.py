@@ -13,7 +13,6 @@ symbolic link: every such problem is listed and nothing moves.
 from __future__ import annotations
 
 import stat
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
 from scanrepo.format import keys
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import read_strict
+from scanrepo.migrate.pending import Pending
 from scanrepo.migrate.plan import PaperPlan, Plan
 from scanrepo.migrate.staging import GitPlan, Move, stage
 from scanrepo.problems import Problem
@@ -40,9 +40,10 @@ _MOVABLE_KINDS = ("layout", "format")
 
 @dataclass
 class LayoutPlan:
-    """Every move, computed before anything is written."""
+    """Every move, decided before anything changes (the moved scans wait in temporary files
+    beside their new places, written only when nothing stops the moves)."""
 
-    plan: Plan = field(default_factory=lambda: Plan(target=0))
+    plan: Plan
     problems: list[Problem] = field(default_factory=list)
     checked: int = 0
 
@@ -63,7 +64,7 @@ class _Misplaced:
 
 def plan_layout(root: Path, registry: SchemaRegistry) -> LayoutPlan:
     """Where every misplaced scan below ``root/scans/`` goes, or every reason none can move."""
-    layout = LayoutPlan()
+    layout = LayoutPlan(Plan(0, Pending(root)))
     wanted: dict[str, list[_Misplaced]] = defaultdict(list)
     for rel, path in walk_scans(root):
         if stray_problem(rel, rel) is not None or not rel.endswith(".json"):
@@ -84,16 +85,23 @@ def plan_layout(root: Path, registry: SchemaRegistry) -> LayoutPlan:
         mover = movers[0]
         already = (root / target).exists() and (root / target).read_bytes() == mover.data
         layout.plan.papers.append(
-            PaperPlan(
-                key=mover.key,
-                sources=(mover.relpath,),
-                from_versions=(mover.version,),
-                target=target,
-                packed=None if already else zlib.compress(mover.data),
-                mode=mover.mode,
-            )
+            PaperPlan(mover.key, (mover.relpath,), (mover.version,), target, not already)
         )
+    if not layout.problems:
+        _write_new_files(layout, {m.target: m for ms in wanted.values() for m in ms})
     return layout
+
+
+def _write_new_files(layout: LayoutPlan, movers: dict[str, _Misplaced]) -> None:
+    """Each moved scan beside its new place, for ``migrate/apply`` to rename."""
+    pending = layout.plan.pending
+    writer = pending.writer()
+    for paper in layout.plan.to_write:
+        mover = movers[paper.target]
+        written = writer.write(paper.target, mover.data, mover.mode)
+        pending.note(paper.target, written)
+        if written.failure is not None and layout.plan.failure is None:
+            layout.plan.failure = f"{paper.target}: {written.failure}"
 
 
 def _misplaced(rel: str, path: Path, registry: SchemaRegistry) -> _Misplaced | list[Problem] | None:

@@ -114,7 +114,7 @@ def check_parsed(
         problems.append(at(path, error))
     else:
         assert version is not None
-        for v in registry.check(doc, version) or check_rules(doc):
+        for v in registry.check(doc, version, plain=plain) or check_rules(doc):
             problems.append(at(v.path, v.message))
 
     canonical = canonical_bytes(doc, plain=plain) if canonical_form else data

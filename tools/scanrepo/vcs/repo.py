@@ -23,6 +23,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from scanrepo.errors import ScanRepoError, UnknownRevisionError
 from scanrepo.format.keys import SCANS_DIR
+from scanrepo.vcs.objects import LooseObjects
 
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
@@ -30,7 +31,7 @@ PIPE_BYTES = 1 << 20  # the most an unprivileged process may ask for, by default
 HEX_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A path in a tree or the index: its mode, blob id and (index only) merge stage."""
 
@@ -109,6 +110,19 @@ class GitRepo:
         git's own directory, which git never tracks."""
         path = Path(self.run("rev-parse", "--git-path", name).strip())
         return path if path.is_absolute() else self.root / path
+
+    def loose_objects(self) -> LooseObjects | None:
+        """Where worker processes may store blobs as git would (see ``vcs/objects``), or None
+        where git must store them itself."""
+        out = self.run("rev-parse", "--show-object-format", "--git-path", "objects").split("\n")
+        directory = Path(out[1])
+        config: dict[str, str] = {}
+        for record in self.run("config", "--list", "-z").split("\0"):
+            name, _, value = record.partition("\n")
+            config[name] = value
+        return LooseObjects.from_config(
+            directory if directory.is_absolute() else self.root / directory, out[0], config
+        )
 
     def has_commits(self) -> bool:
         try:

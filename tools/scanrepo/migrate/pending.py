@@ -1,0 +1,126 @@
+"""New scans written beside their destinations as soon as they are checked, so that a run holds
+none of them in memory, yet changes nothing until the whole batch is decided.
+
+A ``Writer`` goes to the worker processes: each new scan becomes a temporary file beside its
+destination (named after the process that owns the run, so a rerun after a kill recognises
+and removes it) and, in a git repository, a loose object (``vcs/objects``). ``Pending`` is the
+owner's record of those files and of the directories the writes created: the plan renames the
+files into place (``migrate/apply``) or, refused or failed, ``discard`` removes them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanrepo.errors import ScanRepoError
+from scanrepo.fs.atomic import stage_file, temp_path
+from scanrepo.vcs.objects import LooseObjects
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing one new scan did: whether its temporary file exists, the directories it
+    created, and why it could not be written."""
+
+    staged: bool
+    created: tuple[str, ...] = ()
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Writes new scans below ``root`` for process ``owner``; sent to worker processes."""
+
+    root: Path
+    owner: int
+    objects: LooseObjects | None = None
+    # directories this writer found to be real directories (its copy in each worker process)
+    ready: set[Path] = field(default_factory=set, compare=False, repr=False)
+
+    def write(self, relpath: str, data: bytes, mode: int) -> Written:
+        """A temporary file beside ``relpath`` holding ``data``; never through a symlink."""
+        destination = self.root / relpath
+        created: list[str] = []
+        for place in [*directories_of(self.root, relpath), destination]:
+            if place in self.ready:
+                continue
+            try:
+                kind = os.lstat(place).st_mode
+            except FileNotFoundError:
+                if place is not destination:
+                    created.append(str(place))
+                continue
+            except OSError:
+                continue  # a file where a directory must be: writing says why it fails
+            where = place.relative_to(self.root).as_posix()
+            if stat.S_ISLNK(kind):
+                message = f"{where} is a symbolic link; refusing to write through it"
+                return Written(False, failure=message)
+            if place is destination and stat.S_ISDIR(kind):
+                return Written(False, failure="is a directory; refusing to replace it")
+            if stat.S_ISDIR(kind):
+                self.ready.add(place)
+        try:
+            stage_file(destination, data, mode, durable=False, owner=self.owner)
+        except (OSError, ScanRepoError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return Written(False, tuple(created), f"cannot write: {reason}")
+        self.ready.update(map(Path, created))
+        try:
+            if self.objects is not None:
+                self.objects.store(data)
+        except OSError as exc:
+            return Written(True, tuple(created), f"cannot write: {exc.strerror or exc}")
+        return Written(True, tuple(created))
+
+
+@dataclass
+class Pending:
+    """The temporary files of one run's new scans, and the directories their writes created."""
+
+    root: Path
+    owner: int = field(default_factory=os.getpid)
+    staged: set[str] = field(default_factory=set)  # destinations whose temporary file exists
+    created: set[str] = field(default_factory=set)
+
+    def writer(self, objects: LooseObjects | None = None) -> Writer:
+        return Writer(self.root, self.owner, objects)
+
+    def temp(self, relpath: str) -> Path:
+        return temp_path(self.root / relpath, self.owner)
+
+    def note(self, relpath: str, written: Written) -> None:
+        if written.staged:
+            self.staged.add(relpath)
+        self.created.update(written.created)
+
+    def drop(self, relpath: str) -> None:
+        """Remove one temporary file that will not be renamed."""
+        if relpath in self.staged:
+            self.staged.discard(relpath)
+            with contextlib.suppress(OSError):
+                self.temp(relpath).unlink()
+
+    def settled(self, relpaths: Iterable[str]) -> None:
+        """Their temporary files became the destinations."""
+        self.staged.difference_update(relpaths)
+
+    def discard(self) -> None:
+        """Remove every temporary file left and each created directory left empty."""
+        for relpath in sorted(self.staged):
+            self.drop(relpath)
+        for directory in sorted(self.created, key=lambda d: d.count(os.sep), reverse=True):
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)
+        self.created.clear()
+
+
+def directories_of(root: Path, relpath: str) -> list[Path]:
+    """Each directory from ``scans/`` down to the one holding ``relpath``."""
+    parts = Path(relpath).parent.parts
+    return [root.joinpath(*parts[: i + 1]) for i in range(len(parts))]

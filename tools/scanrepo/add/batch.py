@@ -181,16 +181,35 @@ def _current(olds: list[str], target: str) -> str:
     return max(olds, key=lambda rel: (keys.parse_scan_path(rel) or (0, "", ""))[0])
 
 
-def _decide(
-    root: Path, entry: Entry, olds: list[str], rescan: bool, migrator: Migrator, pending: Pending
-) -> Entry:
+# What deciding an entry needs: the entry, the paper's scans already there, and the temporary
+# file of its new scan (None: not written); the repository root, --rescan and the migrator.
+Decision = tuple[Entry, list[str], Path | None]
+DecideContext = tuple[Path, bool, Migrator]
+
+
+def _decision(plan: AddPlan, index: int, existing: dict[str, list[str]]) -> Decision:
+    entry = plan.entries[index]
+    assert entry.key is not None and entry.path is not None
+    written = entry.path in plan.pending.staged
+    return entry, existing[entry.key], plan.pending.temp(entry.path) if written else None
+
+
+def _decide_context_of(
+    schema_dir: Path, migrations_dir: Path, target: int, root: Path, rescan: bool
+) -> DecideContext:
+    return root, rescan, Migrator.load(Toolkit(schema_dir, migrations_dir), target)
+
+
+def _decide(item: Decision, context: DecideContext) -> Entry:
     """Added, rescanned, unchanged or refused, against the paper's scans already there."""
+    entry, olds, temp = item
+    root, rescan, migrator = context
     assert entry.path is not None and entry.key is not None
     if problem := _destination_problem(root, entry):
         return replace(entry, status="refused", new=False, problems=(problem,))
-    if not olds or entry.path not in pending.staged:
+    if not olds or temp is None:
         return entry  # new, or not written (a failed write stops the batch)
-    data = pending.temp(entry.path).read_bytes()
+    data = temp.read_bytes()
     others = tuple(sorted(set(olds) - {entry.path}))
     current = _current(olds, entry.path)
     try:
@@ -283,6 +302,7 @@ def _judge(
         plan.entries.append(entry)
     # listed only now, so the worker processes did not start with a copy of the list
     existing, plan.leftovers = existing_scans(root)
+    single: list[int] = []
     for key, indexes in by_key.items():
         if len(indexes) > 1:
             labels = [plan.entries[i].label for i in indexes]
@@ -293,10 +313,18 @@ def _judge(
                     plan.entries[i], status="refused", new=False, problems=(problem,)
                 )
         else:
-            index = indexes[0]
-            plan.entries[index] = _decide(
-                root, plan.entries[index], existing[key], rescan, migrator, plan.pending
-            )
+            single.extend(indexes)
+    # each rescan is compared with the paper's current scan in the worker processes too
+    decided = chunked_imap(
+        _decide,
+        [_decision(plan, i, existing) for i in single],
+        (root, rescan, migrator),
+        _decide_context_of,
+        (*init[:3], root, rescan),
+        workers,
+    )
+    for index, entry in zip(single, decided, strict=True):
+        plan.entries[index] = entry
     for entry in plan.entries:
         if entry.path is not None and not entry.new:
             plan.pending.drop(entry.path)

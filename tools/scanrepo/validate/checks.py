@@ -353,17 +353,17 @@ def walk_scans(root: Path) -> Iterator[tuple[str, Path]]:
     base = root / keys.SCANS_DIR
     if not base.is_dir():
         return
+    prefix = len(str(base)) - len(keys.SCANS_DIR)  # entries' paths start with base's
     stack = [base]
     while stack:
         directory = stack.pop()
         with os.scandir(directory) as it:
             for entry in sorted(it, key=lambda e: e.name):
                 path = Path(entry.path)
-                rel = path.relative_to(root).as_posix()
                 if entry.is_dir(follow_symlinks=False) and not entry.name.endswith(".json"):
                     stack.append(path)
                 else:
-                    yield rel, path
+                    yield entry.path[prefix:].replace(os.sep, "/"), path
 
 
 def stray_problem(name: str, relpath: str) -> Problem | None:

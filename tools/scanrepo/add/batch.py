@@ -19,6 +19,7 @@ import contextlib
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -294,14 +295,21 @@ def _judge(
     init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target, writer, scans)
     by_key: dict[str, list[int]] = defaultdict(list)
     context = (migrator, writer, scans)
-    for entry in chunked_imap(_prepare, inputs, context, _context_of, init, workers, progress):
-        if entry.key is not None:
-            by_key[entry.key].append(len(plan.entries))
-        if entry.path is not None and entry.written is not None:
-            plan.pending.note(entry.path, entry.written)
-        plan.entries.append(entry)
-    # listed only now, so the worker processes did not start with a copy of the list
-    existing, plan.leftovers = existing_scans(root)
+    with ThreadPoolExecutor(max_workers=1) as lister:
+        listing: Future[tuple[dict[str, list[str]], list[Path]]] | None = None
+        prepared = chunked_imap(_prepare, inputs, context, _context_of, init, workers, progress)
+        for entry in prepared:
+            if listing is None:
+                # the worker processes exist by the first result (forked at the first chunk):
+                # listed now, the existing scans are not copied into them, and the listing
+                # overlaps their work
+                listing = lister.submit(existing_scans, root)
+            if entry.key is not None:
+                by_key[entry.key].append(len(plan.entries))
+            if entry.path is not None and entry.written is not None:
+                plan.pending.note(entry.path, entry.written)
+            plan.entries.append(entry)
+        existing, plan.leftovers = (listing or lister.submit(existing_scans, root)).result()
     single: list[int] = []
     for key, indexes in by_key.items():
         if len(indexes) > 1:

@@ -11,7 +11,7 @@ from pathlib import Path
 from scanrepo.bench.results import describe_machine, scaling_table, table
 from scanrepo.bench.run import benchmark
 from scanrepo.bench.suite import FULL, OPERATIONS, QUICK, TOOLS
-from scanrepo.cli.common import EXIT_OK, ArgumentParser, emit, run
+from scanrepo.cli.common import EXIT_OK, ArgumentParser, emit, positive_int, run
 
 RESULTS_DIR = TOOLS.parent / "bench-results"
 
@@ -53,7 +53,7 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument(
         "--repetitions",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="timed runs of each command, after an untimed one (default: 3; 1 with --quick)",
     )
@@ -77,8 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.repetitions is not None:
-        if args.repetitions < 1:
-            parser.error("--repetitions must be at least 1")
         sizes = replace(sizes, repetitions=args.repetitions)
     outcome = benchmark(sizes, args.cache, _progress, only=args.only, scaling=not args.no_scaling)
     report = {"quick": args.quick, **outcome.report}

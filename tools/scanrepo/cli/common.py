@@ -51,6 +51,13 @@ def scan_version(text: str) -> int:
     return int(text.removeprefix("v"))
 
 
+def positive_int(text: str) -> int:
+    """A count argument: a whole number, at least 1."""
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 def emit(text: str, stream: TextIO | None = None) -> None:
     print(terminal_safe(text), file=stream or sys.stdout)
 

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, use_color
+from scanrepo.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ArgumentParser,
+    emit,
+    positive_int,
+    use_color,
+)
 from scanrepo.diff.changes import DiffResult
 from scanrepo.diff.revisions import path_filter
 from scanrepo.diff.textconv import item_summary
@@ -72,7 +79,7 @@ def build_parser() -> ArgumentParser:
         "parts where one item has them (funding_disclosed)",
     )
     parser.add_argument(
-        "-n", "--max-count", type=_count, metavar="N", help="only the newest N commits shown"
+        "-n", "--max-count", type=positive_int, metavar="N", help="only the newest N commits shown"
     )
     parser.add_argument("--since", metavar="DATE", help="only commits after DATE (as git log)")
     parser.add_argument("--until", metavar="DATE", help="only commits before DATE (as git log)")
@@ -88,12 +95,6 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     return parser
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return int(text)
 
 
 def git_options(args: argparse.Namespace) -> list[str]:

@@ -13,7 +13,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanrepo.cli.common import EXIT_OK, EXIT_PROBLEMS, ArgumentParser, emit, scan_version
+from scanrepo.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ArgumentParser,
+    emit,
+    positive_int,
+    scan_version,
+)
 from scanrepo.errors import ScanRepoError
 from scanrepo.toolkit import SCHEMA_DIR
 
@@ -177,12 +184,6 @@ def _shown(path: Path, root: Path) -> str:
         return path.name
 
 
-def _positive(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
-
-
 def _seed(text: str) -> int:
     try:
         return int(text)
@@ -200,7 +201,7 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--examples",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="scans generated each way, each step (default: 100; 25 with --quick)",
     )

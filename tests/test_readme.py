@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT, run_tool
+from scanrepo.bench.suite import OPERATIONS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -71,3 +72,8 @@ def test_every_subpackage_says_what_it_owns() -> None:
     for init in (ROOT / "tools" / "scanrepo").glob("*/__init__.py"):
         text = init.read_text(encoding="utf-8")
         assert text.startswith('"""') and len(text) > 80, f"{init} has no docstring"
+
+
+def test_the_bench_section_names_every_row_tools_bench_only_takes() -> None:
+    line = next(x for x in README.splitlines() if "`--only NAME`" in x)
+    assert [name for name in OPERATIONS if f"`{name}`" not in line] == []

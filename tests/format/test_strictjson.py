@@ -26,7 +26,7 @@ from scanrepo.format.jsonpath import (
     format_json_path,
     locate,
 )
-from scanrepo.format.strictjson import MAX_BYTES, NOT_CANONICAL, parse_strict, read_strict
+from scanrepo.format.strictjson import MAX_BYTES, parse_strict, read_strict
 
 DATA = Path(__file__).parents[1] / "data"
 SUITE = DATA / "JSONTestSuite" / "test_parsing"
@@ -508,14 +508,23 @@ def indented(doc: Any) -> bytes:
 
 def test_a_scan_in_canonical_form_is_read_by_the_canonical_path() -> None:
     data = V4.read_bytes()
-    assert strictjson.read_canonical(data) == json.loads(data)
+    assert strictjson.read_canonical(data) == (json.loads(data), True)
     assert read_strict(data) == (json.loads(data), True)
 
 
 def test_a_text_not_in_canonical_form_is_left_to_the_strict_parser() -> None:
     doc = json.loads(V4.read_bytes())
-    for data in (json.dumps(doc).encode(), indented(doc) + b"\n", b" " + indented(doc)):
-        assert strictjson.read_canonical(data) is NOT_CANONICAL
+    layouts = (
+        json.dumps(doc, indent=1).encode(),
+        json.dumps(doc, separators=(",", ": ")).encode(),
+        json.dumps(doc, separators=(",", ":"), ensure_ascii=True).encode(),
+        indented(doc) + b"\n",
+        b" " + indented(doc),
+        json.dumps(doc).encode() + b"\n",
+    )
+    assert not V4.read_bytes().isascii()  # so the ASCII-only compact layout is not orjson's
+    for data in layouts:
+        assert strictjson.read_canonical(data) is None
         assert read_strict(data) == (doc, True)
 
 
@@ -525,21 +534,21 @@ def test_duplicate_key_in_canonical_layout_refused_as_before() -> None:
         b'"source": "opus"', b'"answer": false'
     )
     assert data == b'{\n  "item": {\n    "answer": true,\n    "answer": false\n  }\n}'
-    assert strictjson.read_canonical(data) is NOT_CANONICAL
+    assert strictjson.read_canonical(data) is None
     assert_error(data, 4, 5, "$.item", 'duplicate key "answer"')
 
 
 def test_nesting_in_canonical_layout_allowed_to_the_limit_refused_beyond() -> None:
     empty_at_limit = indented(json.loads("[" * 64 + "]" * 64))
-    assert strictjson.read_canonical(empty_at_limit) is not NOT_CANONICAL
+    assert strictjson.read_canonical(empty_at_limit) is not None
     assert parse_strict(empty_at_limit) == json.loads(empty_at_limit)
     # its innermost member is indented as deep as a 65th level would be: the strict parser
     # decides, and accepts it
     at_limit = indented(json.loads("[" * 63 + "[1]" + "]" * 63))
-    assert strictjson.read_canonical(at_limit) is NOT_CANONICAL
+    assert strictjson.read_canonical(at_limit) is None
     assert parse_strict(at_limit) == json.loads(at_limit)
     beyond = indented(json.loads("[" * 64 + "[1]" + "]" * 64))
-    assert strictjson.read_canonical(beyond) is NOT_CANONICAL
+    assert strictjson.read_canonical(beyond) is None
     error = refused(beyond)
     assert (error.line, error.path) == (65, "$" + "[0]" * 64), error
     assert "nesting deeper than 64" in error.message
@@ -553,12 +562,63 @@ def test_floats_in_canonical_layout_are_reported_not_plain() -> None:
         assert [type(v) for v in _values(parsed)] == [type(v) for v in _values(doc)]
 
 
+def one_line_layouts(doc: Any) -> list[bytes]:
+    """How a scanner writes a scan on one line: the stdlib's default (ASCII or not), orjson's."""
+    return [
+        json.dumps(doc).encode(),
+        json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+        orjson.dumps(doc),
+    ]
+
+
+def test_one_line_layouts_of_a_scan_are_read_by_the_fast_path() -> None:
+    doc = json.loads(V4.read_bytes())
+    for data in one_line_layouts(doc):
+        assert strictjson.read_canonical(data) == (doc, True), data[:40]
+        assert read_strict(data) == (doc, True)
+
+
+def test_one_line_layouts_report_floats() -> None:
+    for doc in ({"year": 2026.0}, {"a": [1, 2.5]}, [[1e16]], 1.5, {"a": [[-0.0]]}, 0.1):
+        for data in one_line_layouts(doc):
+            assert strictjson.read_canonical(data) == (doc, False), data
+            assert [type(v) for v in _values(read_strict(data)[0])] == [
+                type(v) for v in _values(doc)
+            ]
+
+
+def test_one_line_duplicate_keys_surrogates_and_big_numbers_go_to_the_strict_parser() -> None:
+    duplicate = b'{"item": {"answer": true, "answer": false}}'
+    assert strictjson.read_canonical(duplicate) is None
+    assert_error(duplicate, 1, 27, "$.item", 'duplicate key "answer"')
+    compact = b'{"a":1,"a":2}'
+    assert strictjson.read_canonical(compact) is None
+    assert_error(compact, 1, 8, "$", 'duplicate key "a"')
+    surrogate = b'{"title": "x\\ud800y"}'
+    assert strictjson.read_canonical(surrogate) is None
+    assert_error(surrogate, 1, 13, "$.title", "lone surrogate")
+    big = b'{"year": 18446744073709551616}'
+    assert strictjson.read_canonical(big) is None
+    assert parse_strict(big) == {"year": 18446744073709551616}
+    assert strictjson.read_canonical(b'{"a": NaN}') is None
+
+
+def test_one_line_nesting_allowed_to_the_limit_refused_beyond() -> None:
+    at_limit = b"[" * 64 + b"]" * 64
+    assert strictjson.read_canonical(at_limit) == (json.loads(at_limit), True)
+    beyond = b"[" * 65 + b"]" * 65
+    assert strictjson.read_canonical(beyond) is None
+    error = refused(beyond)
+    assert (error.line, error.col) == (1, 65), error
+    assert "nesting deeper than 64" in error.message
+
+
 def test_what_orjson_cannot_write_back_is_judged_by_the_strict_parser() -> None:
     big = b'{\n  "year": 18446744073709551616\n}'  # orjson reads it as a float
-    assert strictjson.read_canonical(big) is NOT_CANONICAL
+    assert strictjson.read_canonical(big) is None
     assert parse_strict(big) == {"year": 18446744073709551616}
     surrogate = b'{\n  "title": "x\\ud800y"\n}'
-    assert strictjson.read_canonical(surrogate) is NOT_CANONICAL
+    assert strictjson.read_canonical(surrogate) is None
     assert_error(surrogate, 2, 14, "$.title", "lone surrogate")
     pair = b'{\n  "title": "\\ud83d\\ude00"\n}'
     assert parse_strict(pair) == {"title": "\U0001f600"}

@@ -1,7 +1,8 @@
 """Strict reading of scan JSON: the document, or a JsonSyntaxError saying where and why not.
 
-Reading has three paths. A document in canonical form (every scan the repository holds) is
-read by orjson, where installed, and accepted when orjson's indented output of it gives back
+Reading has three paths. A document in canonical form (every scan the repository holds), or
+on one line as a scanner writes JSON Lines (the stdlib's ``json.dumps`` or orjson's compact
+form), is read by orjson, where installed, and accepted when writing it back the same way gives
 exactly its bytes (see ``read_canonical`` for why that proves it strict). Anything else takes
 the stdlib C parser with hooks that notice what JSON allows but scans must not contain
 (duplicate keys, NaN, overflowing numbers, lone surrogates, deep nesting). Only when that
@@ -15,7 +16,6 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from itertools import chain
 from types import ModuleType
 from typing import Any
 
@@ -63,24 +63,8 @@ def _finite_float(token: str) -> float:
     return value
 
 
-_CONTAINERS = (dict, list)
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _deeper_than_limit(doc: Any) -> bool:
-    """Breadth-first, one level at a time: cheaper than tracking a depth per node."""
-    level = [doc] if type(doc) in _CONTAINERS else []
-    depth = 0
-    while level:
-        depth += 1
-        if depth > MAX_DEPTH:
-            return True
-        children = chain.from_iterable(
-            [node.values() if type(node) is dict else node for node in level]
-        )
-        level = [child for child in children if type(child) in _CONTAINERS]
-    return False
 
 
 def has_float(doc: Any) -> bool:
@@ -121,31 +105,71 @@ def _has_surrogate(doc: Any) -> bool:
 _TOO_DEEP = b"\n" + b" " * (2 * MAX_DEPTH)
 
 
-NOT_CANONICAL: Any = object()
-
-
-def read_canonical(data: bytes) -> Any:
-    """The document in ``data`` if orjson writes it back byte for byte, else ``NOT_CANONICAL``
-    (the strict parser then decides).
+def read_canonical(data: bytes) -> tuple[Any, bool] | None:
+    """The document in ``data`` and whether it holds no float, if ``data`` is exactly how orjson
+    (indented or compact) or the stdlib's ``json.dumps`` (default separators) writes that
+    document; else None (the strict parser then decides).
 
     orjson refuses what JSON does not allow: invalid UTF-8, NaN and Infinity, overflowing
     numbers, lone surrogates, control characters in strings (a pair of surrogate escapes, an
     integer beyond 64 bits, a byte-order mark are accepted or refused, but never written back
-    as they were). It keeps the last of duplicate keys, but then its output cannot equal the
-    input: JSON text has one syntax tree, and the tree of orjson's output has each key of an
-    object once, so equal bytes mean no duplicates. Floats parse to the stdlib's values: each
-    float token is the shortest text of orjson's value, so that value is the correctly rounded
-    one. Depth is read from the indentation.
+    as they were). It keeps the last of duplicate keys, but then the document written back
+    cannot equal the input: JSON text has one syntax tree, and the tree of a written document
+    has each key of an object once, so equal bytes mean no duplicates. Floats parse to the
+    stdlib's values: each float token is the shortest text of orjson's value (what both
+    writers write), so that value is the correctly rounded one. The depth is read from the
+    indentation, or counted in the document of a one-line text.
     """
-    if _orjson is None or _TOO_DEEP in data:
-        return NOT_CANONICAL
+    if _orjson is None:
+        return None
+    indented = data.startswith((b"{\n", b"[\n"))
+    if indented and _TOO_DEEP in data:
+        return None
     try:
         doc = _orjson.loads(data)
-        if _orjson.dumps(doc, option=_orjson.OPT_INDENT_2) != data:
-            return NOT_CANONICAL
+        if indented:
+            if _orjson.dumps(doc, option=_orjson.OPT_INDENT_2) != data:
+                return None
+            return doc, not has_float(doc)
+        if b"\n" in data or _written_one_line(doc, data) != data:
+            return None
     except (_orjson.JSONDecodeError, _orjson.JSONEncodeError):
-        return NOT_CANONICAL
-    return doc
+        return None
+    depth, floats = _shape(doc)
+    return (doc, not floats) if depth <= MAX_DEPTH else None
+
+
+def _written_one_line(doc: Any, data: bytes) -> bytes:
+    """``doc`` written on one line the way ``data`` looks written: the stdlib's default (with
+    '": ' between key and value, ASCII only when ``data`` is) or orjson's compact form."""
+    if b'": ' in data:
+        return json.dumps(doc, ensure_ascii=data.isascii()).encode("utf-8")
+    return _orjson.dumps(doc) if _orjson is not None else b""
+
+
+def _shape(doc: Any) -> tuple[int, bool]:
+    """How deeply ``doc`` nests (a scalar 0, ``[]`` 1), and whether it holds a float; one level
+    at a time, the type checks in C."""
+    level = [doc]
+    depth = 0
+    floats = False
+    while level:
+        floats = floats or float in set(map(type, level))
+        containers = [node for node in level if type(node) is dict or type(node) is list]
+        if not containers:
+            break
+        depth += 1
+        level = [
+            child
+            for node in containers
+            for child in (node.values() if type(node) is dict else node)
+        ]
+    return depth, floats
+
+
+def deeper_than_limit(doc: Any) -> bool:
+    """Whether ``doc`` nests deeper than a strict text may."""
+    return _shape(doc)[0] > MAX_DEPTH
 
 
 def parse_strict(data: bytes) -> Any:
@@ -156,12 +180,11 @@ def parse_strict(data: bytes) -> Any:
 def read_strict(data: bytes) -> tuple[Any, bool]:
     """``parse_strict``, and whether the document holds no float: then it is of plain JSON
     values only (dicts with string keys, lists, strings, ints, bools, None)."""
-    doc, plain = _read(data)
-    return doc, not has_float(doc) if plain is None else plain
+    return _read(data)
 
 
-def _read(data: bytes) -> tuple[Any, bool | None]:
-    """The document, and whether it holds no float (None: not looked for)."""
+def _read(data: bytes) -> tuple[Any, bool]:
+    """The document, and whether it holds no float."""
     floats: list[str] = []
 
     def finite_float(token: str) -> float:
@@ -174,9 +197,9 @@ def _read(data: bytes) -> tuple[Any, bool | None]:
             line=1,
             col=1,
         )
-    doc = read_canonical(data)
-    if doc is not NOT_CANONICAL:
-        return doc, None
+    fast = read_canonical(data)
+    if fast is not None:
+        return fast
     try:
         text = data.decode("utf-8")
         doc = json.loads(
@@ -189,7 +212,7 @@ def _read(data: bytes) -> tuple[Any, bool | None]:
         raise _diagnose(data, exc) from None
     except (ValueError, RecursionError, _Refused) as exc:
         raise _diagnose(data, str(exc)) from None
-    if _deeper_than_limit(doc):
+    if deeper_than_limit(doc):
         raise _diagnose(data, f"nesting deeper than {MAX_DEPTH} levels")
     if _SURROGATE_ESCAPE.search(data) and _has_surrogate(doc):
         raise _diagnose(data, "lone surrogate escape in a string")

@@ -388,6 +388,47 @@ def test_a_batch_read_by_worker_processes_is_written_whole_or_not_at_all(repo: P
     assert git(repo, "fsck", "--strict").returncode == 0  # the blobs the workers stored
 
 
+def test_a_rescan_batch_in_worker_processes_tells_each_outcome(repo: Path) -> None:
+    count = PARALLEL_THRESHOLD + 1
+    for i in range(count):
+        key = f"2601.{i:05d}"
+        version = 3 if i % 3 == 1 else 4
+        put(repo, f"scans/v{version}/2601/{key}.json", canonical(scan(key, version)))
+    git(repo, "add", "scans")
+    git(repo, "commit", "-qm", "corpus")
+    # every third paper flipped, every third the same scan again (one third of them kept as
+    # v3 files), every third the same in meaning as its v3 file
+    stream = b"".join(compact(scan(f"2601.{i:05d}", flip=i % 3 == 0)) + b"\n" for i in range(count))
+
+    result = add(repo, "--rescan", "-", stdin=stream)
+
+    assert result.returncode == 0, result.stderr
+    flipped, migrated, same = (len(range(r, count, 3)) for r in (0, 1, 2))
+    rescanned = flipped + migrated  # a v3 file replaced by its v4 scan is a rescan too
+    assert f"done: 0 added, {rescanned} rescanned, {same} unchanged, 0 refused" in result.stdout
+    assert result.stdout.count(FLIPPED) == flipped
+    assert "rescanned: <stdin>:2 -> scans/v4/2601/2601.00001.json (replaces " in result.stdout
+    assert len(staged(repo)) == flipped + 2 * migrated  # each v3 file: added and removed
+    assert (repo / "scans/v4/2601/2601.00000.json").read_bytes() == canonical(
+        scan("2601.00000", flip=True)
+    )
+
+
+def test_a_rescan_is_compared_with_a_scan_lying_in_the_wrong_shard(
+    repo: Path, tmp_path: Path
+) -> None:
+    misplaced = f"scans/v4/2601/{KEY}.json"
+    committed(repo, misplaced, canonical(scan()))
+    source = write_input(tmp_path, "rescan.json", compact(scan(flip=True)))
+
+    result = add(repo, "--rescan", str(source))
+
+    assert result.returncode == 0, result.stderr
+    assert f"rescanned: {source} -> {V4_PATH} (replaces {misplaced})" in result.stdout
+    assert FLIPPED in result.stdout
+    assert scan_files(repo) == [V4_PATH]
+
+
 def test_a_scan_already_in_scans_is_refused_and_kept(repo: Path) -> None:
     committed(repo, V3_PATH, V3_FIXTURE.read_bytes())
 

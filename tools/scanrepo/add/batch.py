@@ -4,13 +4,14 @@ Inputs stream through worker processes (``fs/workers``) a chunk at a time: each 
 strictly, checked against its own version's schema and rules, carried to the target version
 along the migration chain (as tools/migrate carries a scan) and written in canonical form to a
 temporary file beside its destination (``migrate/pending``; a dry run writes them to a scratch
-directory), so memory does not grow with the batch. The batch is then decided paper by paper
-against the scans already in ``scans/`` (any version): added, a rescan (which needs
-``rescan``; its semantic diff is rendered as tools/diff shows it), unchanged (equal in meaning:
-nothing written) or refused; what is not added loses its temporary file. Putting the files in
-place goes through tools/migrate's ``apply_plan`` (each new file before any old one is
-removed) and staging through its ``stage`` (moves as ``git mv``), so a run killed at any
-moment is finished by running it again.
+directory), so memory does not grow with the batch; a worker that finds a scan of the paper in
+its place compares the new scan with it there, while the new one is in hand. The batch is then
+decided paper by paper against the scans already in ``scans/`` (any version): added, a rescan
+(which needs ``rescan``; its semantic diff is rendered as tools/diff shows it), unchanged (equal
+in meaning: nothing written) or refused; what is not added loses its temporary file. Putting
+the files in place goes through tools/migrate's ``apply_plan`` (each new file before any old
+one is removed) and staging through its ``stage`` (moves as ``git mv``), so a run killed at
+any moment is finished by running it again.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from scanrepo.add.inputs import STDIN, Input
 from scanrepo.diff.changes import DiffResult
-from scanrepo.diff.compare import ScanSide, diff_papers
+from scanrepo.diff.compare import ScanRead, ScanSide, diff_papers
 from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
@@ -63,6 +64,17 @@ class Entry:
     diff: str = ""  # the semantic diff of a rescan
     in_place: bool = False  # the destination already holds exactly this scan
     written: Written | None = None  # what writing its temporary file did
+    compared: Compared | None = None  # the new scan against the paper's scan found beside it
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """A new scan compared with a scan of its paper already there."""
+
+    current: str  # the file compared with
+    identical: bool  # byte for byte: written by an interrupted run, or the very same scan
+    unchanged: bool  # equal in meaning
+    diff: str  # the semantic diff, as tools/diff shows it
 
 
 @dataclass
@@ -98,9 +110,9 @@ def _refused(item: Input, *problems: Problem) -> Entry:
     return Entry(item.label, "refused", problems=_shifted(problems, item))
 
 
-def prepare(item: Input, migrator: Migrator, writer: Writer) -> Entry:
+def prepare(item: Input, migrator: Migrator, writer: Writer, root: Path) -> Entry:
     """One input read, checked, carried to the target and written beside its destination: an
-    entry to be decided, or refused."""
+    entry to be decided (compared with its paper's scan when there is one), or refused."""
     if isinstance(item.data, Problem):
         return _refused(item, item.data)
     data, name = item.data, item.name
@@ -122,28 +134,73 @@ def prepare(item: Input, migrator: Migrator, writer: Writer) -> Entry:
         message = f"{err}: give $.paper.arxiv_id, $.paper.doi or $.paper.title"
         return _refused(item, Problem(name, None, None, "$.paper", message, "layout"))
     path = target.as_posix()
-    written = writer.write(path, canonical_bytes(carried), 0o644)
-    return Entry(item.label, "added", target.stem, path, new=True, written=written)
+    text = canonical_bytes(carried, plain=plain and carried is doc)
+    written = writer.write(path, text, 0o644)
+    entry = Entry(item.label, "added", target.stem, path, new=True, written=written)
+    if written.failure or not (present := _present(root, target, migrator)):
+        return entry
+    newest = migrator.registry.newest
+    known = ScanRead(migrator.target, carried, []) if migrator.target == newest else None
+    compared = _compare(root, entry, _current(present, path), text, migrator, known)
+    return replace(entry, compared=compared)
 
 
-Context = tuple[Migrator, Writer, Path]
+def _present(root: Path, target: PurePosixPath, migrator: Migrator) -> list[str]:
+    """The scans of ``target``'s paper at their places in each version's directory: what the
+    listing of ``scans/`` finds for the paper, unless a scan of it lies elsewhere."""
+    shard, name = target.parent.name, target.name
+    places = (f"{keys.SCANS_DIR}/v{v}/{shard}/{name}" for v in migrator.registry.versions)
+    return [rel for rel in places if (root / rel).is_file()]
+
+
+def _compare(
+    root: Path,
+    entry: Entry,
+    current: str,
+    data: bytes,
+    migrator: Migrator,
+    known: ScanRead | None = None,
+) -> Compared:
+    """The new scan ``data`` of ``entry`` against the paper's ``current`` file."""
+    assert entry.key is not None and entry.path is not None
+    try:
+        old_bytes = (root / current).read_bytes()
+    except OSError:
+        old_bytes = b""
+    if current == entry.path and old_bytes == data:
+        return Compared(current, True, True, "")
+    paper = diff_papers(
+        entry.key,
+        ScanSide(current, old_bytes),
+        ScanSide(entry.path, data, known=known),
+        migrator.registry.newest,
+        migrator.chain,
+        migrator.registry,
+    )
+    if paper.status == "unchanged":
+        return Compared(current, False, True, "")
+    diff = render_text(DiffResult(current, entry.path, [paper]), totals=False)
+    return Compared(current, False, False, diff)
+
+
+Context = tuple[Migrator, Writer, Path, Path]
 
 
 def _context_of(
-    schema_dir: Path, migrations_dir: Path, target: int, writer: Writer, scans: Path
+    schema_dir: Path, migrations_dir: Path, target: int, writer: Writer, scans: Path, root: Path
 ) -> Context:
-    return Migrator.load(Toolkit(schema_dir, migrations_dir), target), writer, scans
+    return Migrator.load(Toolkit(schema_dir, migrations_dir), target), writer, scans, root
 
 
 def _prepare(item: Input, context: Context) -> Entry:
-    migrator, writer, scans = context
+    migrator, writer, scans, root = context
     if item.name != STDIN and scans in Path(item.name).resolve().parents:
         message = (
             f"is already in {keys.SCANS_DIR}/: tools/add takes scans from outside it "
             "(tools/migrate moves scans between versions)"
         )
         return _refused(item, Problem(item.name, None, None, "$", message, "io"))
-    return prepare(item, migrator, writer)
+    return prepare(item, migrator, writer, root)
 
 
 # --- the batch --------------------------------------------------------------------------
@@ -182,54 +239,32 @@ def _current(olds: list[str], target: str) -> str:
     return max(olds, key=lambda rel: (keys.parse_scan_path(rel) or (0, "", ""))[0])
 
 
-# What deciding an entry needs: the entry, the paper's scans already there, and the temporary
-# file of its new scan (None: not written); the repository root, --rescan and the migrator.
-Decision = tuple[Entry, list[str], Path | None]
-DecideContext = tuple[Path, bool, Migrator]
-
-
-def _decision(plan: AddPlan, index: int, existing: dict[str, list[str]]) -> Decision:
-    entry = plan.entries[index]
-    assert entry.key is not None and entry.path is not None
-    written = entry.path in plan.pending.staged
-    return entry, existing[entry.key], plan.pending.temp(entry.path) if written else None
-
-
-def _decide_context_of(
-    schema_dir: Path, migrations_dir: Path, target: int, root: Path, rescan: bool
-) -> DecideContext:
-    return root, rescan, Migrator.load(Toolkit(schema_dir, migrations_dir), target)
-
-
-def _decide(item: Decision, context: DecideContext) -> Entry:
+def _decide(
+    plan: AddPlan,
+    index: int,
+    existing: dict[str, list[str]],
+    root: Path,
+    rescan: bool,
+    migrator: Migrator,
+) -> Entry:
     """Added, rescanned, unchanged or refused, against the paper's scans already there."""
-    entry, olds, temp = item
-    root, rescan, migrator = context
+    entry = plan.entries[index]
     assert entry.path is not None and entry.key is not None
     if problem := _destination_problem(root, entry):
         return replace(entry, status="refused", new=False, problems=(problem,))
-    if not olds or temp is None:
+    olds = existing[entry.key]
+    if not olds or entry.path not in plan.pending.staged:
         return entry  # new, or not written (a failed write stops the batch)
-    data = temp.read_bytes()
     others = tuple(sorted(set(olds) - {entry.path}))
     current = _current(olds, entry.path)
-    try:
-        old_bytes = (root / current).read_bytes()
-    except OSError:
-        old_bytes = b""
-    if current == entry.path and old_bytes == data:  # written by an interrupted run, or equal
+    compared = entry.compared
+    if compared is None or compared.current != current:  # a scan of it lay elsewhere
+        data = plan.pending.temp(entry.path).read_bytes()
+        compared = _compare(root, entry, current, data, migrator)
+    if compared.identical:
         status: Status = "rescanned" if others else "unchanged"
         return replace(entry, status=status, replaces=others, new=False, in_place=True)
-    newest = migrator.registry.newest
-    paper = diff_papers(
-        entry.key,
-        ScanSide(current, old_bytes),
-        ScanSide(entry.path, data),
-        newest,
-        migrator.chain,
-        migrator.registry,
-    )
-    if paper.status == "unchanged" and not others:
+    if compared.unchanged and not others:
         return replace(entry, status="unchanged", new=False)
     if not rescan:
         message = (
@@ -241,8 +276,7 @@ def _decide(item: Decision, context: DecideContext) -> Entry:
             new=False,
             problems=(Problem(entry.label, None, None, "$", message, "layout"),),
         )
-    diff = render_text(DiffResult(current, entry.path, [paper]), totals=False)
-    return replace(entry, status="rescanned", replaces=others, diff=diff)
+    return replace(entry, status="rescanned", replaces=others, diff=compared.diff)
 
 
 @contextlib.contextmanager
@@ -292,9 +326,16 @@ def _judge(
 ) -> None:
     writer = plan.pending.writer(objects)
     scans = (root / keys.SCANS_DIR).resolve()
-    init = (migrator.registry.schema_dir, migrator.migrations_dir, migrator.target, writer, scans)
+    init = (
+        migrator.registry.schema_dir,
+        migrator.migrations_dir,
+        migrator.target,
+        writer,
+        scans,
+        root,
+    )
     by_key: dict[str, list[int]] = defaultdict(list)
-    context = (migrator, writer, scans)
+    context = (migrator, writer, scans, root)
     with ThreadPoolExecutor(max_workers=1) as lister:
         listing: Future[tuple[dict[str, list[str]], list[Path]]] | None = None
         prepared = chunked_imap(_prepare, inputs, context, _context_of, init, workers, progress)
@@ -322,17 +363,8 @@ def _judge(
                 )
         else:
             single.extend(indexes)
-    # each rescan is compared with the paper's current scan in the worker processes too
-    decided = chunked_imap(
-        _decide,
-        [_decision(plan, i, existing) for i in single],
-        (root, rescan, migrator),
-        _decide_context_of,
-        (*init[:3], root, rescan),
-        workers,
-    )
-    for index, entry in zip(single, decided, strict=True):
-        plan.entries[index] = entry
+    for index in single:
+        plan.entries[index] = _decide(plan, index, existing, root, rescan, migrator)
     for entry in plan.entries:
         if entry.path is not None and not entry.new:
             plan.pending.drop(entry.path)

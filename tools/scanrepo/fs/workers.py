@@ -14,8 +14,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # imported when a pool starts (20 ms): a small run, or tools/diff, starts none
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 POLL_SECONDS = 0.2
 PARALLEL_THRESHOLD = 200  # fewer items than this are not worth starting processes for
@@ -32,6 +34,8 @@ def process_pool(
     workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
 ) -> ProcessPoolExecutor:
     """A pool whose workers run ``initializer(*initargs)`` first and die with this process."""
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         workers, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
     )

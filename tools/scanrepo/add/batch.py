@@ -113,16 +113,16 @@ def prepare(item: Input, migrator: Migrator, writer: Writer) -> Entry:
     problems = [p for p in checked.problems if p.kind not in ("format", "layout")]
     if problems:
         return _refused(item, *problems)
-    carried = carry(doc, data, name, migrator)
+    carried = carry(doc, data, name, migrator, plain)
     if isinstance(carried, tuple):
         return _refused(item, *carried)
     try:
-        target = keys.scan_path(carried, migrator.target)
+        target = keys.scan_path(carried.doc, migrator.target)
     except UnnamedPaperError as err:
         message = f"{err}: give $.paper.arxiv_id, $.paper.doi or $.paper.title"
         return _refused(item, Problem(name, None, None, "$.paper", message, "layout"))
     path = target.as_posix()
-    written = writer.write(path, canonical_bytes(carried), 0o644)
+    written = writer.write(path, canonical_bytes(carried.doc, plain=carried.plain), 0o644)
     return Entry(item.label, "added", target.stem, path, new=True, written=written)
 
 

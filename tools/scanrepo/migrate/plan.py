@@ -130,34 +130,46 @@ def prepare_file(
         return replace(base, problems=problems)
     if current:
         return replace(base, target=relpath, digest=_digest(canonical_bytes(doc, plain=plain)))
-    carried = carry(doc, read, relpath, migrator)
+    carried = carry(doc, read, relpath, migrator, plain)
     if isinstance(carried, tuple):
         return replace(base, problems=carried)
     try:
-        target = keys.scan_path(carried, migrator.target)
+        target = keys.scan_path(carried.doc, migrator.target)
     except UnnamedPaperError as err:
         return replace(base, problems=(_paper_problem(relpath, f"after migrating: {err}"),))
     if target.stem != key:
         message = f"migrating would change the paper key from {key} to {target.stem}"
         return replace(base, problems=(_paper_problem(relpath, message),))
-    data = canonical_bytes(carried)
+    data = canonical_bytes(carried.doc, plain=carried.plain)
     mode = stat.S_IMODE(path.lstat().st_mode)
     written = writer.write(target.as_posix(), data, mode) if writer is not None else None
     return replace(base, target=target.as_posix(), digest=_digest(data), written=written)
 
 
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """A scan carried to the target version."""
+
+    doc: dict[str, Any]
+    plain: bool  # of plain JSON values without floats: ``canonical_bytes``'s ``plain``
+
+
 def carry(
-    doc: dict[str, Any], data: bytes, relpath: str, migrator: Migrator
-) -> dict[str, Any] | tuple[Problem, ...]:
-    """The scan at the target version, or the problems of the step that refused it."""
+    doc: dict[str, Any], data: bytes, relpath: str, migrator: Migrator, plain: bool = False
+) -> Carried | tuple[Problem, ...]:
+    """The scan at the target version, or the problems of the step that refused it; ``plain``
+    is what ``read_strict`` said of ``doc``."""
     reached = [doc["scan_version"]]
+    last = Carried(doc, plain)
 
     def check(step_doc: dict[str, Any], version: int) -> None:
-        migrator.check_step(step_doc, version)
+        nonlocal last
+        last = Carried(step_doc, migrator.check_step(step_doc, version))
         reached.append(version)
 
     try:
-        return migrator.chain.migrate(doc, migrator.target, check)
+        carried = migrator.chain.migrate(doc, migrator.target, check)
+        return last if carried is last.doc else Carried(carried, False)
     except MigrationError as err:
         return (_migration_problem(relpath, data, err, reached),)
     except StepInvalidError as err:

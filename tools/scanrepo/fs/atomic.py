@@ -109,19 +109,30 @@ def stage_file(
             mode = 0o644
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path, owner)
+    write_temp(tmp, data, mode, durable=durable)
+    return tmp
+
+
+def write_temp(tmp: Path, data: bytes, mode: int, *, durable: bool) -> None:
+    """``data`` in the temporary file ``tmp`` (created, or emptied if a killed run left it;
+    never through a symlink), with ``mode``; gone again if writing fails. The caller checked
+    the destination and made its directory. One open, write, chmod and close: no buffered
+    file object, no path looked up twice."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, mode)
             if durable:
-                out.flush()
-                os.fsync(out.fileno())
-        os.chmod(tmp, mode)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return tmp
 
 
 def commit_staged(

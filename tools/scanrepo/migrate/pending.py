@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanrepo.errors import ScanRepoError
-from scanrepo.fs.atomic import stage_file, temp_path
+from scanrepo.fs.atomic import temp_path, write_temp
 from scanrepo.vcs.objects import LooseObjects
 
 
@@ -66,8 +65,10 @@ class Writer:
             if stat.S_ISDIR(kind):
                 self.ready.add(place)
         try:
-            stage_file(destination, data, mode, durable=False, owner=self.owner)
-        except (OSError, ScanRepoError) as exc:
+            if created or destination.parent not in self.ready:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+            write_temp(temp_path(destination, self.owner), data, mode, durable=False)
+        except OSError as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             return Written(False, tuple(created), f"cannot write: {reason}")
         self.ready.update(map(Path, created))

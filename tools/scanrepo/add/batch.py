@@ -41,7 +41,7 @@ from scanrepo.problems import Problem
 from scanrepo.render.diff_text import render_text
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, syntax_problem
-from scanrepo.vcs.objects import LooseObjects
+from scanrepo.vcs.objects import BlobPacks
 from scanrepo.vcs.repo import GitRepo
 
 Status = Literal["added", "rescanned", "unchanged", "refused"]
@@ -263,7 +263,7 @@ def plan_add(
     progress: Progress = None,
     *,
     write: bool = True,
-    objects: LooseObjects | None = None,
+    objects: BlobPacks | None = None,
     workers: int | None = None,
 ) -> AddPlan:
     """Every input judged; each new scan that is added waits in its temporary file (in a
@@ -287,7 +287,7 @@ def _judge(
     inputs: Iterable[Input],
     rescan: bool,
     progress: Progress,
-    objects: LooseObjects | None,
+    objects: BlobPacks | None,
     workers: int | None,
 ) -> None:
     writer = plan.pending.writer(objects)

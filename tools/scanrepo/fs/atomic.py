@@ -31,7 +31,11 @@ def is_abandoned_temp(name: str) -> bool:
     """A temporary file whose writer is gone: deleting it loses nothing (it was never renamed)."""
     if not is_leftover_temp(name):
         return False
-    pid_text = name.rsplit(TMP_MARK, 1)[1]
+    return is_gone(name.rsplit(TMP_MARK, 1)[1])
+
+
+def is_gone(pid_text: str) -> bool:
+    """Whether the process ``pid_text`` names (another than this one) no longer exists."""
     if not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
     try:
@@ -121,9 +125,7 @@ def write_temp(tmp: Path, data: bytes, mode: int, *, durable: bool) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, data)
             os.fchmod(fd, mode)
             if durable:
                 os.fsync(fd)
@@ -133,6 +135,13 @@ def write_temp(tmp: Path, data: bytes, mode: int, *, durable: bool) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """All of ``data`` to ``fd`` (``os.write`` may write less than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def commit_staged(

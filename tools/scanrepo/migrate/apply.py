@@ -36,6 +36,7 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
         if missing:
             raise ScanRepoError(f"{missing[0]}: the new scan was not written")
         try:
+            pending.seal()
             sync_files([tmp for tmp, _ in staged])
         except OSError as exc:
             raise WriteFailedError(

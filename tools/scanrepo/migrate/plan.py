@@ -38,7 +38,7 @@ from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
 from scanrepo.validate.sources import resolve_scan_argument
-from scanrepo.vcs.objects import LooseObjects
+from scanrepo.vcs.objects import BlobPacks
 
 Progress = Callable[[int, int], None] | None
 
@@ -303,7 +303,7 @@ def plan_migration(
     progress: Progress = None,
     *,
     write: bool = False,
-    objects: LooseObjects | None = None,
+    objects: BlobPacks | None = None,
 ) -> Plan:
     """The migration of the scans below ``root`` (or those named) to ``migrator.target``.
 

@@ -145,9 +145,13 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 def commit_staged(
-    staged: Collection[tuple[Path, Path]], progress: Callable[[int, int], None] | None = None
+    staged: Collection[tuple[Path, Path]],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    durable: bool = True,
 ) -> None:
-    """Rename each staged temporary file over its target, then sync the directories."""
+    """Rename each staged temporary file over its target, then (``durable``) sync the
+    directories."""
     directories: set[Path] = set()
     for done, (tmp, path) in enumerate(staged, 1):
         _refuse_symlink(path)
@@ -155,7 +159,8 @@ def commit_staged(
         directories.add(path.parent)
         if progress:
             progress(done, len(staged))
-    sync_directories(directories)
+    if durable:
+        sync_directories(directories)
 
 
 def discard_staged(staged: Iterable[tuple[Path, Path]]) -> None:

@@ -8,13 +8,14 @@ import os
 import struct
 import subprocess
 import zlib
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from conftest import git, put
-from scanrepo.vcs.objects import BlobPacks, Placed
+from scanrepo.vcs.objects import BlobPacks, Placed, Placements
 from scanrepo.vcs.repo import GitRepo
 
 DATA = b'{\n  "scan_version": 4\n}'
@@ -28,6 +29,15 @@ def packs_of(path: Path) -> BlobPacks:
         packs = repo.blob_packs()
     assert packs is not None
     return packs
+
+
+def seal(packs: BlobPacks, placed: Iterable[Placed | None]) -> list[str]:
+    """``packs.seal`` of the blobs placed (as the owner collects them)."""
+    placements = Placements()
+    for item in placed:
+        if item is not None:
+            placements.add(item)
+    return packs.seal(placements)
 
 
 def hashed(repo: Path, data: bytes) -> str:
@@ -53,7 +63,7 @@ def test_sealed_blobs_are_objects_git_reads_and_checks(repo: Path) -> None:
     assert packs.store(DATA) is None  # this process stored it already: not twice in its pack
     assert not any(name.startswith("pack-") for name in pack_dir(repo))  # nothing git sees yet
 
-    names = packs.seal([p for p in placed if p is not None])
+    names = seal(packs, placed)
 
     assert len(names) == 1
     assert pack_dir(repo) == [f"{names[0]}.idx", f"{names[0]}.pack"]  # no temporary file left
@@ -84,7 +94,7 @@ def test_each_worker_process_fills_a_pack_of_its_own(repo: Path) -> None:
     workers = {p.pack for p in placed if p is not None}
     assert 1 <= len(workers) <= 2
 
-    names = packs.seal(p for p in placed if p is not None)
+    names = seal(packs, placed)
 
     assert len(names) == len(workers)
     for data in datas:
@@ -96,7 +106,7 @@ def test_git_stages_the_file_without_storing_it_again(repo: Path) -> None:
     packs = packs_of(repo)
     placed = packs.store(DATA)
     assert placed is not None
-    packs.seal([placed])
+    seal(packs, [placed])
     put(repo, "scans/v4/2602/2602.07852.json", DATA)
 
     git(repo, "add", "scans")
@@ -109,7 +119,7 @@ def test_discard_removes_the_temporary_packs_of_this_run_and_of_dead_runs(repo: 
     sealed = packs_of(repo)
     kept = sealed.store(DATA)
     assert kept is not None
-    (name,) = sealed.seal([kept])
+    (name,) = seal(sealed, [kept])
     directory = repo / ".git/objects/pack"
     gone = subprocess.Popen(["true"])  # a process id that no longer runs
     gone.wait()
@@ -135,7 +145,7 @@ def test_a_sha256_repository_gets_sha256_packs(tmp_path: Path) -> None:
     packs = packs_of(path)
     placed = [packs.store(data) for data in BLOBS]
 
-    (name,) = packs.seal([p for p in placed if p is not None])
+    (name,) = seal(packs, placed)
 
     assert len(name) == len("pack-") + 64
     for data in BLOBS:
@@ -152,7 +162,7 @@ def test_the_configured_compression_level_is_used(repo: Path) -> None:
     assert stored.level == 0
     placed = stored.store(DATA)
     assert placed is not None
-    (name,) = stored.seal([placed])
+    (name,) = seal(stored, [placed])
     assert DATA in (repo / f".git/objects/pack/{name}.pack").read_bytes()  # not compressed
     assert blob(repo, stored.blob_id(DATA)) == DATA
 
@@ -164,7 +174,7 @@ def test_the_configured_compression_level_is_used(repo: Path) -> None:
     assert default.level == 1
     placed = default.store(BIG + b" ")
     assert placed is not None
-    (name,) = default.seal([placed])
+    (name,) = seal(default, [placed])
     assert (repo / f".git/objects/pack/{name}.pack").stat().st_size < len(BIG) // 10
 
 

@@ -307,7 +307,7 @@ def _judge(
             if entry.key is not None:
                 by_key[entry.key].append(len(plan.entries))
             if entry.path is not None and entry.written is not None:
-                plan.pending.note(entry.path, entry.written)
+                entry = replace(entry, written=plan.pending.note(entry.path, entry.written))
             plan.entries.append(entry)
         existing, plan.leftovers = (listing or lister.submit(existing_scans, root)).result()
     single: list[int] = []

@@ -15,11 +15,11 @@ import contextlib
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scanrepo.fs.atomic import temp_path, write_temp
-from scanrepo.vcs.objects import BlobPacks, Placed
+from scanrepo.vcs.objects import BlobPacks, Placed, Placements
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Pending:
     staged: set[str] = field(default_factory=set)  # destinations whose temporary file exists
     created: set[str] = field(default_factory=set)
     objects: BlobPacks | None = None  # where the writers store blobs
-    placed: list[Placed] = field(default_factory=list)
+    placed: Placements = field(default_factory=Placements)
 
     def writer(self, objects: BlobPacks | None = None) -> Writer:
         self.objects = objects
@@ -99,12 +99,15 @@ class Pending:
     def temp(self, relpath: str) -> Path:
         return temp_path(self.root / relpath, self.owner)
 
-    def note(self, relpath: str, written: Written) -> None:
+    def note(self, relpath: str, written: Written) -> Written:
+        """Record what a writer did; ``written`` less where its blob went, to keep."""
         if written.staged:
             self.staged.add(relpath)
         self.created.update(written.created)
-        if written.placed is not None:
-            self.placed.append(written.placed)
+        if written.placed is None:
+            return written
+        self.placed.add(written.placed)
+        return replace(written, placed=None)
 
     def seal(self) -> None:
         """Make the blobs stored so far part of the repository (``BlobPacks.seal``)."""

@@ -317,7 +317,7 @@ def plan_migration(
         by_key: dict[str, list[Prepared]] = defaultdict(list)
         for item in prepare_files(files, migrator, writer, workers, progress):
             if item.target is not None and item.written is not None:
-                plan.pending.note(item.target, item.written)
+                item = replace(item, written=plan.pending.note(item.target, item.written))
             if item.key is None:
                 plan.problems.extend(item.problems)
                 plan.failed_files.add(item.relpath)

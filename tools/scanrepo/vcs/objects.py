@@ -26,8 +26,7 @@ import hashlib
 import os
 import struct
 import zlib
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +53,44 @@ class Placed:
     oid: bytes  # the blob's id, raw
     offset: int
     crc: int  # CRC-32 of the entry as stored
+
+
+class Placements:
+    """The blobs placed in each temporary pack, as the owner collects them from the workers:
+    one packed record a blob (its id, offset and CRC-32), not an object each, so that 100,000
+    scans cost a few megabytes."""
+
+    def __init__(self) -> None:
+        self._by_pack: dict[str, bytearray] = {}
+
+    def add(self, placed: Placed) -> None:
+        records = self._by_pack.setdefault(placed.pack, bytearray())
+        records += placed.oid + _RECORD.pack(placed.offset, placed.crc)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_pack)
+
+    def clear(self) -> None:
+        self._by_pack.clear()
+
+    def packs(self, id_size: int) -> Iterator[tuple[str, list[Placed]]]:
+        """Each temporary pack's name and its blobs."""
+        size = id_size + _RECORD.size
+        for name, records in sorted(self._by_pack.items()):
+            yield (
+                name,
+                [
+                    Placed(
+                        name,
+                        bytes(records[i : i + id_size]),
+                        *_RECORD.unpack_from(records, i + id_size),
+                    )
+                    for i in range(0, len(records), size)
+                ],
+            )
+
+
+_RECORD = struct.Struct(">QI")  # after the id: offset, CRC-32
 
 
 @dataclass
@@ -148,14 +185,12 @@ class BlobPacks:
     def _key(self) -> tuple[Path, int, int]:
         return self.packs, self.owner, os.getpid()
 
-    def seal(self, placed: Iterable[Placed]) -> list[str]:
+    def seal(self, placed: Placements) -> list[str]:
         """Make packs git reads of the temporary packs holding ``placed`` (every blob stored
         in them, from every process); the packs' names."""
         self._close()
-        by_pack: dict[str, list[Placed]] = defaultdict(list)
-        for item in placed:
-            by_pack[item.pack].append(item)
-        return [self._seal(name, entries) for name, entries in sorted(by_pack.items())]
+        id_size = hashlib.new(self.algorithm).digest_size
+        return [self._seal(name, entries) for name, entries in placed.packs(id_size)]
 
     def _seal(self, name: str, entries: list[Placed]) -> str:
         path = self.packs / name

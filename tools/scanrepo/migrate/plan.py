@@ -33,7 +33,7 @@ from scanrepo.format.strictjson import read_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.migrator import Migrator
-from scanrepo.migrate.pending import Pending, Writer, Written, directories_of
+from scanrepo.migrate.pending import Pending, Writer, Written
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
@@ -84,6 +84,8 @@ class Plan:
     failed_files: set[str] = field(default_factory=set)
     leftovers: list[Path] = field(default_factory=list)
     failure: str | None = None  # why a new file could not be written
+    # directories below root, as relative paths, found to be symbolic links or not
+    symlinked: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def to_write(self) -> list[PaperPlan]:
@@ -356,6 +358,20 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
     plan.papers.append(paper)
 
 
+def _symlink_above(plan: Plan, root: Path, relpath: str) -> str | None:
+    """The first directory above ``relpath`` (below ``root``) that is a symbolic link; each
+    directory looked at once a plan, not once per scan in it."""
+    parts = relpath.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        directory = "/".join(parts[:depth])
+        linked = plan.symlinked.get(directory)
+        if linked is None:
+            linked = plan.symlinked[directory] = (root / directory).is_symlink()
+        if linked:
+            return directory
+    return None
+
+
 def _plan_movers(
     plan: Plan, root: Path, key: str, movers: list[Prepared], currents: list[Prepared]
 ) -> PaperPlan | None:
@@ -386,21 +402,19 @@ def _plan_movers(
         return None
     target = movers[0].target
     assert target is not None
-    for directory in directories_of(root, target):
-        if directory.is_symlink():
-            plan.problems.append(
-                Problem(
-                    movers[0].relpath,
-                    None,
-                    None,
-                    "$",
-                    f"{directory.relative_to(root).as_posix()} is a symbolic link; "
-                    "refusing to write through it",
-                    "io",
-                )
+    if (symlink := _symlink_above(plan, root, target)) is not None:
+        plan.problems.append(
+            Problem(
+                movers[0].relpath,
+                None,
+                None,
+                "$",
+                f"{symlink} is a symbolic link; refusing to write through it",
+                "io",
             )
-            plan.failed_files.add(movers[0].relpath)
-            return None
+        )
+        plan.failed_files.add(movers[0].relpath)
+        return None
     return PaperPlan(
         key=key,
         sources=tuple(p.relpath for p in movers),

@@ -91,20 +91,20 @@ def upgrade(scan: dict[str, Any]) -> dict[str, Any]:
         "scan_version": TO_VERSION,
         "paper_type": paper_type,
         "paper": {
-            "title": copy.deepcopy(paper["title"]),
-            "authors": copy.deepcopy(paper["authors"]),
-            "year": copy.deepcopy(paper["year"]),
-            "venue": copy.deepcopy(paper["venue"]),
-            "arxiv_id": copy.deepcopy(paper["arxiv"]),
-            "doi": copy.deepcopy(paper["doi"]),
+            "title": _copy(paper["title"]),
+            "authors": _copy(paper["authors"]),
+            "year": _copy(paper["year"]),
+            "venue": _copy(paper["venue"]),
+            "arxiv_id": _copy(paper["arxiv"]),
+            "doi": _copy(paper["doi"]),
         },
         "checklist": {name: s for name, s in sections.items() if name in UNIVERSAL_SECTIONS},
         "type_checklist": {
             paper_type: {name: s for name, s in sections.items() if name not in UNIVERSAL_SECTIONS}
         },
         "claims": _records(top["claims"], ("claims",), CLAIM),
-        "methodology_tags": copy.deepcopy(top["methodology_tags"]),
-        "key_findings": copy.deepcopy(top["key_findings"]),
+        "methodology_tags": _copy(top["methodology_tags"]),
+        "key_findings": _copy(top["key_findings"]),
         "red_flags": _records(top["red_flags"], ("red_flags",), RED_FLAG),
         "cited_papers": _records(top["cited_papers"], ("cited_papers",), CITED_PAPER),
         "engagement_factors": {
@@ -152,21 +152,21 @@ def downgrade(scan: dict[str, Any]) -> dict[str, Any]:
     return {
         "scan_version": FROM_VERSION,
         "paper": {
-            "title": copy.deepcopy(paper["title"]),
-            "authors": copy.deepcopy(paper["authors"]),
-            "year": copy.deepcopy(paper["year"]),
-            "venue": copy.deepcopy(paper["venue"]),
+            "title": _copy(paper["title"]),
+            "authors": _copy(paper["authors"]),
+            "year": _copy(paper["year"]),
+            "venue": _copy(paper["venue"]),
             "type": paper_type,
-            "arxiv": copy.deepcopy(paper["arxiv_id"]),
-            "doi": copy.deepcopy(paper["doi"]),
+            "arxiv": _copy(paper["arxiv_id"]),
+            "doi": _copy(paper["doi"]),
         },
         "checklist": {
             **_sections(checklist, ("checklist",), _item_down),
             **_sections(type_sections, ("type_checklist", paper_type), _item_down),
         },
         "claims": _records(top["claims"], ("claims",), _inverse(CLAIM)),
-        "methodology_tags": copy.deepcopy(top["methodology_tags"]),
-        "key_findings": copy.deepcopy(top["key_findings"]),
+        "methodology_tags": _copy(top["methodology_tags"]),
+        "key_findings": _copy(top["key_findings"]),
         "red_flags": _records(top["red_flags"], ("red_flags",), RED_FLAG),
         "cited_papers": _records(top["cited_papers"], ("cited_papers",), CITED_PAPER),
         "engagement": factors,
@@ -185,8 +185,8 @@ def _item_up(item: Any, path: JsonPath) -> dict[str, Any]:
     return {
         "applies": applies,
         "answer": value,
-        "justification": copy.deepcopy(item["justification"]),
-        "source": copy.deepcopy(item["model"]),
+        "justification": _copy(item["justification"]),
+        "source": _copy(item["model"]),
     }
 
 
@@ -204,8 +204,8 @@ def _item_down(item: Any, path: JsonPath) -> dict[str, Any]:
         )
     return {
         "answer": V3_ANSWERS[pair],
-        "justification": copy.deepcopy(item["justification"]),
-        "model": copy.deepcopy(item["source"]),
+        "justification": _copy(item["justification"]),
+        "model": _copy(item["source"]),
     }
 
 
@@ -229,11 +229,24 @@ def _records(value: Any, path: JsonPath, renaming: dict[str, str]) -> list[dict[
 
 def _renamed(value: Any, path: JsonPath, renaming: dict[str, str]) -> dict[str, Any]:
     record = _object(value, path, tuple(renaming))
-    return {new: copy.deepcopy(record[old]) for old, new in renaming.items()}
+    return {new: _copy(record[old]) for old, new in renaming.items()}
 
 
 def _inverse(renaming: dict[str, str]) -> dict[str, str]:
     return {new: old for old, new in renaming.items()}
+
+
+def _copy(value: Any) -> Any:
+    """``copy.deepcopy`` for parsed JSON, without its bookkeeping: strings, numbers, booleans
+    and null are immutable and shared; other types still go through ``copy.deepcopy``."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list:
+        return [_copy(item) for item in value]
+    if kind is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    return copy.deepcopy(value)
 
 
 def _version(scan: Any, expected: int) -> None:
@@ -248,6 +261,8 @@ def _version(scan: Any, expected: int) -> None:
 def _object(value: Any, path: JsonPath, keys: tuple[str, ...]) -> dict[str, Any]:
     """``value`` as an object with exactly ``keys`` (in any order)."""
     record = _mapping(value, path)
+    if len(record) == len(keys) and all(map(record.__contains__, keys)):
+        return record  # the usual case, decided without a loop in Python
     for key in record:
         if key not in keys:
             raise MigrationError((*path, key), f"unknown key; expected only {', '.join(keys)}")

@@ -386,6 +386,7 @@ def test_a_batch_read_by_worker_processes_is_written_whole_or_not_at_all(repo: P
     assert len(files) == count and len(staged(repo)) == count
     assert (repo / files[-1]).read_bytes() == canonical(scan(f"2601.{count - 1:05d}"))
     assert git(repo, "fsck", "--strict").returncode == 0  # the blobs the workers stored
+    assert "count: 0\n" in git(repo, "count-objects", "-v").stdout  # in packs, none loose
 
 
 def test_a_rescan_batch_in_worker_processes_tells_each_outcome(repo: Path) -> None:

@@ -249,6 +249,40 @@ def test_any_failure_writes_nothing_and_every_failure_is_reported(
         == "refused: 0 migrated (238 were ready), 0 already at v4, 2 failed; nothing was written"
     )
     assert files_below(repo) == before
+    assert os.listdir(repo / ".git/objects/pack") == []  # no temporary pack left either
+
+
+def test_worker_processes_store_the_new_blobs_in_packs_git_reads(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = 230  # enough to run in worker processes
+    for i in range(count):
+        put(repo, v3_path(f"2607.{i:05d}"), scan(3, f"2607.{i:05d}"))
+    commit_all(repo)
+    git(repo, "gc", "-q")  # the committed objects packed: what is loose afterwards is new
+    assert "count: 0\n" in git(repo, "count-objects", "-v").stdout
+
+    assert migrate(repo, monkeypatch, "--to", "4", "--jobs", "2") == 0
+
+    counts = git(repo, "count-objects", "-v").stdout
+    assert "count: 0\n" in counts  # git update-index found every new blob stored
+    packs = [n for n in os.listdir(repo / ".git/objects/pack") if n.endswith(".pack")]
+    assert 2 <= len(packs) <= 3  # git gc's, and one or two of the workers'
+    assert not [n for n in os.listdir(repo / ".git/objects/pack") if n.startswith("tmp_")]
+    staged = git(repo, "ls-files", "--stage", "--", "scans/v4").stdout.splitlines()
+    assert len(staged) == count
+    new = scan(4, "2607.00007")
+    oid = (
+        subprocess.run(
+            ["git", "hash-object", "--stdin"], cwd=repo, input=new, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .strip()
+    )
+    assert f"{oid} 0\t{v4_path('2607.00007')}" in "\n".join(staged)
+    shown = subprocess.run(["git", "cat-file", "blob", oid], cwd=repo, capture_output=True)
+    assert shown.stdout == new
+    assert git(repo, "fsck", "--strict", "--no-dangling").returncode == 0
 
 
 def _v3_with_a_section_twice(arxiv: str) -> bytes:

@@ -42,7 +42,7 @@ from scanrepo.problems import Problem
 from scanrepo.render.diff_text import render_text
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, syntax_problem
-from scanrepo.vcs.objects import LooseObjects
+from scanrepo.vcs.objects import BlobPacks
 from scanrepo.vcs.repo import GitRepo
 
 Status = Literal["added", "rescanned", "unchanged", "refused"]
@@ -125,22 +125,22 @@ def prepare(item: Input, migrator: Migrator, writer: Writer, root: Path) -> Entr
     problems = [p for p in checked.problems if p.kind not in ("format", "layout")]
     if problems:
         return _refused(item, *problems)
-    carried = carry(doc, data, name, migrator)
+    carried = carry(doc, data, name, migrator, plain)
     if isinstance(carried, tuple):
         return _refused(item, *carried)
     try:
-        target = keys.scan_path(carried, migrator.target)
+        target = keys.scan_path(carried.doc, migrator.target)
     except UnnamedPaperError as err:
         message = f"{err}: give $.paper.arxiv_id, $.paper.doi or $.paper.title"
         return _refused(item, Problem(name, None, None, "$.paper", message, "layout"))
     path = target.as_posix()
-    text = canonical_bytes(carried, plain=plain and carried is doc)
+    text = canonical_bytes(carried.doc, plain=carried.plain)
     written = writer.write(path, text, 0o644)
     entry = Entry(item.label, "added", target.stem, path, new=True, written=written)
     if written.failure or not (present := _present(root, target, migrator)):
         return entry
     newest = migrator.registry.newest
-    known = ScanRead(migrator.target, carried, []) if migrator.target == newest else None
+    known = ScanRead(migrator.target, carried.doc, []) if migrator.target == newest else None
     compared = _compare(root, entry, _current(present, path), text, migrator, known)
     return replace(entry, compared=compared)
 
@@ -297,7 +297,7 @@ def plan_add(
     progress: Progress = None,
     *,
     write: bool = True,
-    objects: LooseObjects | None = None,
+    objects: BlobPacks | None = None,
     workers: int | None = None,
 ) -> AddPlan:
     """Every input judged; each new scan that is added waits in its temporary file (in a
@@ -321,7 +321,7 @@ def _judge(
     inputs: Iterable[Input],
     rescan: bool,
     progress: Progress,
-    objects: LooseObjects | None,
+    objects: BlobPacks | None,
     workers: int | None,
 ) -> None:
     writer = plan.pending.writer(objects)
@@ -348,7 +348,7 @@ def _judge(
             if entry.key is not None:
                 by_key[entry.key].append(len(plan.entries))
             if entry.path is not None and entry.written is not None:
-                plan.pending.note(entry.path, entry.written)
+                entry = replace(entry, written=plan.pending.note(entry.path, entry.written))
             plan.entries.append(entry)
         existing, plan.leftovers = (listing or lister.submit(existing_scans, root)).result()
     single: list[int] = []

@@ -101,7 +101,7 @@ def _add(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: M
             args.rescan,
             progress,
             write=writes,
-            objects=repo.loose_objects() if repo is not None and writes else None,
+            objects=repo.blob_packs() if repo is not None and writes else None,
         )
     finally:
         progress.close()

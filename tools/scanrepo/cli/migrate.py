@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _migrate(args: argparse.Namespace, root: Path, repo: GitRepo | None, migrator: Migrator) -> int:
     writes = not (args.dry_run or args.check)
-    objects = repo.loose_objects() if repo is not None and writes else None
+    objects = repo.blob_packs() if repo is not None and writes else None
     progress = Progress("reading scans")
     try:
         plan = plan_migration(

@@ -31,7 +31,11 @@ def is_abandoned_temp(name: str) -> bool:
     """A temporary file whose writer is gone: deleting it loses nothing (it was never renamed)."""
     if not is_leftover_temp(name):
         return False
-    pid_text = name.rsplit(TMP_MARK, 1)[1]
+    return is_gone(name.rsplit(TMP_MARK, 1)[1])
+
+
+def is_gone(pid_text: str) -> bool:
+    """Whether the process ``pid_text`` names (another than this one) no longer exists."""
     if not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
     try:
@@ -109,25 +113,45 @@ def stage_file(
             mode = 0o644
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path, owner)
+    write_temp(tmp, data, mode, durable=durable)
+    return tmp
+
+
+def write_temp(tmp: Path, data: bytes, mode: int, *, durable: bool) -> None:
+    """``data`` in the temporary file ``tmp`` (created, or emptied if a killed run left it;
+    never through a symlink), with ``mode``; gone again if writing fails. The caller checked
+    the destination and made its directory. One open, write, chmod and close: no buffered
+    file object, no path looked up twice."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
+        try:
+            write_all(fd, data)
+            os.fchmod(fd, mode)
             if durable:
-                out.flush()
-                os.fsync(out.fileno())
-        os.chmod(tmp, mode)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return tmp
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """All of ``data`` to ``fd`` (``os.write`` may write less than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def commit_staged(
-    staged: Collection[tuple[Path, Path]], progress: Callable[[int, int], None] | None = None
+    staged: Collection[tuple[Path, Path]],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    durable: bool = True,
 ) -> None:
-    """Rename each staged temporary file over its target, then sync the directories."""
+    """Rename each staged temporary file over its target, then (``durable``) sync the
+    directories."""
     directories: set[Path] = set()
     for done, (tmp, path) in enumerate(staged, 1):
         _refuse_symlink(path)
@@ -135,7 +159,8 @@ def commit_staged(
         directories.add(path.parent)
         if progress:
             progress(done, len(staged))
-    sync_directories(directories)
+    if durable:
+        sync_directories(directories)
 
 
 def discard_staged(staged: Iterable[tuple[Path, Path]]) -> None:

@@ -1,11 +1,16 @@
 """Applying a migration plan to the work tree, so that no interruption loses a paper's scan.
 
-Order: every new file already waits in a temporary file beside its destination (written while
-the plan was made, ``migrate/pending``); all of them are synced before anything changes, and a
-failure up to there removes the temporary files and leaves the tree as it was. Then the new
-files are renamed into place, and only then are the old files removed. A run killed after a
+Order: every new file already waits, whole, in a temporary file beside its destination (written
+while the plan was made, ``migrate/pending``), and its blob in a temporary pack, which is sealed
+first; a failure up to there removes the temporary files and leaves the tree as it was. Then the
+new files are renamed into place, and only then are the old files removed. A run killed after a
 rename but before the removal leaves a paper with its old and its new scan: both are the same
 scan, which the next run recognises and finishes by removing the old one.
+
+The promise is about a run that is killed or fails, not about the machine losing power: a
+killed process loses nothing it wrote, so no file is flushed to disk here (no fsync, no sync),
+as git flushes neither the work tree nor the index by default. The sealed packs are flushed, as
+git flushes its packs: after a power cut the staged blobs are there, and HEAD's scans too.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 
 from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.format import keys
-from scanrepo.fs.atomic import commit_staged, sync_directories, sync_files
+from scanrepo.fs.atomic import commit_staged
 from scanrepo.migrate.plan import Plan
 
 Progress = Callable[[int, int], None] | None
@@ -36,16 +41,16 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
         if missing:
             raise ScanRepoError(f"{missing[0]}: the new scan was not written")
         try:
-            sync_files([tmp for tmp, _ in staged])
+            pending.seal()
         except OSError as exc:
             raise WriteFailedError(
-                f"cannot sync the new scans: {exc}; nothing was changed"
+                f"cannot store the new scans in git: {exc}; nothing was changed"
             ) from exc
     except BaseException:
         pending.discard()
         raise
     try:
-        commit_staged(staged, progress)
+        commit_staged(staged, progress, durable=False)
     except OSError as exc:
         pending.discard()
         raise WriteFailedError(
@@ -64,8 +69,6 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
     for leftover in plan.leftovers:
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    with contextlib.suppress(OSError):
-        sync_directories(directories)
     _remove_empty(
         sorted(directories, key=lambda d: len(d.parts), reverse=True), root / keys.SCANS_DIR
     )

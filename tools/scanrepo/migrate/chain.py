@@ -22,7 +22,7 @@ from scanrepo.errors import ChainError, MigrationError
 
 Direction = Literal["up", "down"]
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
-Check = Callable[[dict[str, Any], int], None]
+Check = Callable[[dict[str, Any], int], object]  # what it returns is not used
 
 MIGRATION_NAME = re.compile(
     r"v(?P<from_version>0|[1-9]\d*)_to_v(?P<to_version>0|[1-9]\d*)\.py", re.ASCII

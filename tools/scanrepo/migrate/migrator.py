@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError, StepInvalidError
-from scanrepo.format.canonical import canonical_bytes
+from scanrepo.format.canonical import _plain_without_floats, canonical_bytes
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
@@ -45,11 +45,17 @@ class Migrator:
             )
         return cls(registry, chain, target, toolkit.migrations_dir)
 
-    def check_step(self, doc: dict[str, Any], version: int) -> None:
-        """The chain's check after each step: the result must be a valid scan of that version."""
-        violations = self.registry.check(doc, version) or check_rules(doc)
+    def check_step(self, doc: dict[str, Any], version: int) -> bool:
+        """The chain's check after each step: the result must be a valid scan of that version.
+
+        Returns whether ``doc`` is of plain JSON values without floats, found in the one walk
+        that both the schema check and ``canonical_bytes(doc, plain=...)`` would otherwise make.
+        """
+        plain = _plain_without_floats(doc)
+        violations = self.registry.check(doc, version, plain=plain) or check_rules(doc)
         if violations:
             raise StepInvalidError(version, violations)
+        return plain
 
     def migrated_bytes(self, data: bytes) -> bytes | None:
         """A valid scan of another version carried to the target (canonical), else None."""

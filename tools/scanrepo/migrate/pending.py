@@ -3,9 +3,10 @@ none of them in memory, yet changes nothing until the whole batch is decided.
 
 A ``Writer`` goes to the worker processes: each new scan becomes a temporary file beside its
 destination (named after the process that owns the run, so a rerun after a kill recognises
-and removes it) and, in a git repository, a loose object (``vcs/objects``). ``Pending`` is the
-owner's record of those files and of the directories the writes created: the plan renames the
-files into place (``migrate/apply``) or, refused or failed, ``discard`` removes them all.
+and removes it) and, in a git repository, a blob in the worker's temporary pack file
+(``vcs/objects``). ``Pending`` is the owner's record of those files, of the directories the
+writes created and of the blobs: the plan seals the packs and renames the files into place
+(``migrate/apply``) or, refused or failed, ``discard`` removes them all.
 """
 
 from __future__ import annotations
@@ -14,22 +15,22 @@ import contextlib
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scanrepo.errors import ScanRepoError
-from scanrepo.fs.atomic import stage_file, temp_path
-from scanrepo.vcs.objects import LooseObjects
+from scanrepo.fs.atomic import temp_path, write_temp
+from scanrepo.vcs.objects import BlobPacks, Placed, Placements
 
 
 @dataclass(frozen=True, slots=True)
 class Written:
     """What writing one new scan did: whether its temporary file exists, the directories it
-    created, and why it could not be written."""
+    created, where its blob went, and why it could not be written."""
 
     staged: bool
     created: tuple[str, ...] = ()
     failure: str | None = None
+    placed: Placed | None = None
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Writer:
 
     root: Path
     owner: int
-    objects: LooseObjects | None = None
+    objects: BlobPacks | None = None
     # directories this writer found to be real directories (its copy in each worker process)
     ready: set[Path] = field(default_factory=set, compare=False, repr=False)
 
@@ -66,17 +67,18 @@ class Writer:
             if stat.S_ISDIR(kind):
                 self.ready.add(place)
         try:
-            stage_file(destination, data, mode, durable=False, owner=self.owner)
-        except (OSError, ScanRepoError) as exc:
+            if created or destination.parent not in self.ready:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+            write_temp(temp_path(destination, self.owner), data, mode, durable=False)
+        except OSError as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             return Written(False, tuple(created), f"cannot write: {reason}")
         self.ready.update(map(Path, created))
         try:
-            if self.objects is not None:
-                self.objects.store(data)
+            placed = self.objects.store(data) if self.objects is not None else None
         except OSError as exc:
             return Written(True, tuple(created), f"cannot write: {exc.strerror or exc}")
-        return Written(True, tuple(created))
+        return Written(True, tuple(created), placed=placed)
 
 
 @dataclass
@@ -87,17 +89,31 @@ class Pending:
     owner: int = field(default_factory=os.getpid)
     staged: set[str] = field(default_factory=set)  # destinations whose temporary file exists
     created: set[str] = field(default_factory=set)
+    objects: BlobPacks | None = None  # where the writers store blobs
+    placed: Placements = field(default_factory=Placements)
 
-    def writer(self, objects: LooseObjects | None = None) -> Writer:
+    def writer(self, objects: BlobPacks | None = None) -> Writer:
+        self.objects = objects
         return Writer(self.root, self.owner, objects)
 
     def temp(self, relpath: str) -> Path:
         return temp_path(self.root / relpath, self.owner)
 
-    def note(self, relpath: str, written: Written) -> None:
+    def note(self, relpath: str, written: Written) -> Written:
+        """Record what a writer did; ``written`` less where its blob went, to keep."""
         if written.staged:
             self.staged.add(relpath)
         self.created.update(written.created)
+        if written.placed is None:
+            return written
+        self.placed.add(written.placed)
+        return replace(written, placed=None)
+
+    def seal(self) -> None:
+        """Make the blobs stored so far part of the repository (``BlobPacks.seal``)."""
+        if self.objects is not None and self.placed:
+            self.objects.seal(self.placed)
+        self.placed.clear()
 
     def drop(self, relpath: str) -> None:
         """Remove one temporary file that will not be renamed."""
@@ -111,7 +127,11 @@ class Pending:
         self.staged.difference_update(relpaths)
 
     def discard(self) -> None:
-        """Remove every temporary file left and each created directory left empty."""
+        """Remove every temporary file left (the temporary packs too) and each created
+        directory left empty."""
+        if self.objects is not None:
+            self.objects.discard()
+        self.placed.clear()
         for relpath in sorted(self.staged):
             self.drop(relpath)
         for directory in sorted(self.created, key=lambda d: d.count(os.sep), reverse=True):

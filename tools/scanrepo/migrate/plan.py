@@ -33,12 +33,12 @@ from scanrepo.format.strictjson import read_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.migrator import Migrator
-from scanrepo.migrate.pending import Pending, Writer, Written, directories_of
+from scanrepo.migrate.pending import Pending, Writer, Written
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
 from scanrepo.validate.sources import resolve_scan_argument
-from scanrepo.vcs.objects import LooseObjects
+from scanrepo.vcs.objects import BlobPacks
 
 Progress = Callable[[int, int], None] | None
 
@@ -84,6 +84,8 @@ class Plan:
     failed_files: set[str] = field(default_factory=set)
     leftovers: list[Path] = field(default_factory=list)
     failure: str | None = None  # why a new file could not be written
+    # directories below root, as relative paths, found to be symbolic links or not
+    symlinked: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def to_write(self) -> list[PaperPlan]:
@@ -130,34 +132,46 @@ def prepare_file(
         return replace(base, problems=problems)
     if current:
         return replace(base, target=relpath, digest=_digest(canonical_bytes(doc, plain=plain)))
-    carried = carry(doc, read, relpath, migrator)
+    carried = carry(doc, read, relpath, migrator, plain)
     if isinstance(carried, tuple):
         return replace(base, problems=carried)
     try:
-        target = keys.scan_path(carried, migrator.target)
+        target = keys.scan_path(carried.doc, migrator.target)
     except UnnamedPaperError as err:
         return replace(base, problems=(_paper_problem(relpath, f"after migrating: {err}"),))
     if target.stem != key:
         message = f"migrating would change the paper key from {key} to {target.stem}"
         return replace(base, problems=(_paper_problem(relpath, message),))
-    data = canonical_bytes(carried)
+    data = canonical_bytes(carried.doc, plain=carried.plain)
     mode = stat.S_IMODE(path.lstat().st_mode)
     written = writer.write(target.as_posix(), data, mode) if writer is not None else None
     return replace(base, target=target.as_posix(), digest=_digest(data), written=written)
 
 
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """A scan carried to the target version."""
+
+    doc: dict[str, Any]
+    plain: bool  # of plain JSON values without floats: ``canonical_bytes``'s ``plain``
+
+
 def carry(
-    doc: dict[str, Any], data: bytes, relpath: str, migrator: Migrator
-) -> dict[str, Any] | tuple[Problem, ...]:
-    """The scan at the target version, or the problems of the step that refused it."""
+    doc: dict[str, Any], data: bytes, relpath: str, migrator: Migrator, plain: bool = False
+) -> Carried | tuple[Problem, ...]:
+    """The scan at the target version, or the problems of the step that refused it; ``plain``
+    is what ``read_strict`` said of ``doc``."""
     reached = [doc["scan_version"]]
+    last = Carried(doc, plain)
 
     def check(step_doc: dict[str, Any], version: int) -> None:
-        migrator.check_step(step_doc, version)
+        nonlocal last
+        last = Carried(step_doc, migrator.check_step(step_doc, version))
         reached.append(version)
 
     try:
-        return migrator.chain.migrate(doc, migrator.target, check)
+        carried = migrator.chain.migrate(doc, migrator.target, check)
+        return last if carried is last.doc else Carried(carried, False)
     except MigrationError as err:
         return (_migration_problem(relpath, data, err, reached),)
     except StepInvalidError as err:
@@ -291,7 +305,7 @@ def plan_migration(
     progress: Progress = None,
     *,
     write: bool = False,
-    objects: LooseObjects | None = None,
+    objects: BlobPacks | None = None,
 ) -> Plan:
     """The migration of the scans below ``root`` (or those named) to ``migrator.target``.
 
@@ -305,7 +319,7 @@ def plan_migration(
         by_key: dict[str, list[Prepared]] = defaultdict(list)
         for item in prepare_files(files, migrator, writer, workers, progress):
             if item.target is not None and item.written is not None:
-                plan.pending.note(item.target, item.written)
+                item = replace(item, written=plan.pending.note(item.target, item.written))
             if item.key is None:
                 plan.problems.extend(item.problems)
                 plan.failed_files.add(item.relpath)
@@ -344,6 +358,20 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
     plan.papers.append(paper)
 
 
+def _symlink_above(plan: Plan, root: Path, relpath: str) -> str | None:
+    """The first directory above ``relpath`` (below ``root``) that is a symbolic link; each
+    directory looked at once a plan, not once per scan in it."""
+    parts = relpath.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        directory = "/".join(parts[:depth])
+        linked = plan.symlinked.get(directory)
+        if linked is None:
+            linked = plan.symlinked[directory] = (root / directory).is_symlink()
+        if linked:
+            return directory
+    return None
+
+
 def _plan_movers(
     plan: Plan, root: Path, key: str, movers: list[Prepared], currents: list[Prepared]
 ) -> PaperPlan | None:
@@ -374,21 +402,19 @@ def _plan_movers(
         return None
     target = movers[0].target
     assert target is not None
-    for directory in directories_of(root, target):
-        if directory.is_symlink():
-            plan.problems.append(
-                Problem(
-                    movers[0].relpath,
-                    None,
-                    None,
-                    "$",
-                    f"{directory.relative_to(root).as_posix()} is a symbolic link; "
-                    "refusing to write through it",
-                    "io",
-                )
+    if (symlink := _symlink_above(plan, root, target)) is not None:
+        plan.problems.append(
+            Problem(
+                movers[0].relpath,
+                None,
+                None,
+                "$",
+                f"{symlink} is a symbolic link; refusing to write through it",
+                "io",
             )
-            plan.failed_files.add(movers[0].relpath)
-            return None
+        )
+        plan.failed_files.add(movers[0].relpath)
+        return None
     return PaperPlan(
         key=key,
         sources=tuple(p.relpath for p in movers),

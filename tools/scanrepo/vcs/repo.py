@@ -23,7 +23,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from scanrepo.errors import ScanRepoError, UnknownRevisionError
 from scanrepo.format.keys import SCANS_DIR
-from scanrepo.vcs.objects import LooseObjects
+from scanrepo.vcs.objects import BlobPacks
 
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
@@ -111,7 +111,7 @@ class GitRepo:
         path = Path(self.run("rev-parse", "--git-path", name).strip())
         return path if path.is_absolute() else self.root / path
 
-    def loose_objects(self) -> LooseObjects | None:
+    def blob_packs(self) -> BlobPacks | None:
         """Where worker processes may store blobs as git would (see ``vcs/objects``), or None
         where git must store them itself."""
         out = self.run("rev-parse", "--show-object-format", "--git-path", "objects").split("\n")
@@ -120,7 +120,7 @@ class GitRepo:
         for record in self.run("config", "--list", "-z").split("\0"):
             name, _, value = record.partition("\n")
             config[name] = value
-        return LooseObjects.from_config(
+        return BlobPacks.from_config(
             directory if directory.is_absolute() else self.root / directory, out[0], config
         )
 

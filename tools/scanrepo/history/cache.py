@@ -37,7 +37,7 @@ from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
 
-READING_FORMAT = 2
+READING_FORMAT = 3
 CHUNK = 32
 CACHE_DIR = "scanrepo-cache"
 
@@ -148,10 +148,12 @@ def migrated_blob(doc: dict[str, Any]) -> str | None:
 # A summary is a reading as bytes, small enough that a walk can hold one for every paper of a
 # large corpus: its item names stand in a *layout*, the names of the items in document order,
 # shared by every scan with the same items and named by a hash of them; its ratings are one
-# character per item.
+# character per item, and so are its sources where they are not all one: each names its place
+# in the list of the scan's sources.
 Layouts = dict[str, tuple[str, ...]]
 _RATING_CODES: dict[str, str] = {"yes": "y", "no": "n", "n/a": "-"}
 _RATINGS: dict[str, Rating] = {"y": "yes", "n": "no", "-": "n/a"}
+_FIRST_SOURCE = ord("0")
 
 
 def layout_id(names: tuple[str, ...]) -> str:
@@ -167,7 +169,8 @@ def summarize(reading: Reading, layouts: Layouts) -> bytes:
     layout = layout_id(names)
     layouts.setdefault(layout, names)
     answers = reading.answers.values()
-    sources = {source for _, source in answers}
+    sources = list(dict.fromkeys(source for _, source in answers))
+    places = {source: chr(_FIRST_SOURCE + i) for i, source in enumerate(sources)}
     return orjson.dumps(
         [
             reading.digest,
@@ -175,7 +178,7 @@ def summarize(reading: Reading, layouts: Layouts) -> bytes:
             reading.title,
             layout,
             "".join(_RATING_CODES[r] for r, _ in answers),
-            next(iter(sources)) if len(sources) == 1 else [s for _, s in answers],
+            sources[0] if len(sources) == 1 else [sources, "".join(places[s] for _, s in answers)],
         ]
     )
 
@@ -190,6 +193,9 @@ def expand(data: bytes, layouts: Layouts) -> Reading:
     names = layouts[layout]
     if isinstance(sources, str):
         sources = [sources] * len(names)
+    else:
+        listed, places = sources
+        sources = [listed[ord(place) - _FIRST_SOURCE] for place in places]
     coded = list(zip(ratings, sources, strict=True))
     try:
         answers = dict(zip(names, map(_CODED.__getitem__, coded), strict=True))

@@ -192,10 +192,27 @@ def first_changes(
 
 @dataclass(frozen=True, slots=True)
 class Copy:
-    """A paper's scan file on one side of a commit."""
+    """A paper's scan file on one side of a commit, ``<folder>/<key>.json`` (its folder
+    ``scans/v<N>/<shard>``): its path is not kept, a history holds hundreds of thousands."""
 
-    path: str
+    folder: str
+    key: str
     blob: str
+
+    @classmethod
+    def at(cls, path: str, key: str, blob: str) -> Copy:
+        """The copy at ``path``, a scan path of paper ``key`` (``keys.parse_scan_path``)."""
+        return cls(_folder(path, key), key, blob)
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.key}.json"
+
+
+def _folder(path: str, key: str) -> str:
+    folder = path[: -len(f"/{key}.json")]
+    assert f"{folder}/{key}.json" == path, "a scan path ends in its key"
+    return folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,16 +234,16 @@ class _Papers:
 
     A history holds hundreds of thousands of revisions, so they are kept small: the copy a
     revision leaves is the very object the paper's next revision starts from, and a key or a
-    path that recurs is one string."""
+    folder that recurs is one string."""
 
     def __init__(self) -> None:
         self.sides: dict[str, list[Copy | None]] = {}  # key -> its newest copy on each side
         self.latest: dict[str, Copy] = {}  # key -> the last copy made of its scan
-        self.keys: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # the keys and folders met so far
 
     def add(self, where: tuple[int, str, str], path: str, sides: Sides) -> None:
         version, _, key = where
-        key = self.keys.setdefault(key, key)
+        key = self.names.setdefault(key, key)
         found = self.sides.get(key)
         if found is None:
             found = self.sides[key] = [None] * len(sides)
@@ -235,15 +252,15 @@ class _Papers:
                 continue
             best = found[i]
             if best is None or version > _version(best.path):
-                found[i] = self._copy(key, path, side[1])
+                found[i] = self._copy(key, _folder(path, key), side[1])
 
-    def _copy(self, key: str, path: str, blob: str) -> Copy:
+    def _copy(self, key: str, folder: str, blob: str) -> Copy:
+        """The copy, the very one the paper's last revision has if it is that."""
         last = self.latest.get(key)
-        if last is not None and last.path == path:
-            if last.blob == blob:
-                return last
-            path = last.path
-        copy = self.latest[key] = Copy(path, blob)
+        if last is not None and last.folder == folder and last.blob == blob:
+            return last
+        folder = self.names.setdefault(folder, folder)
+        copy = self.latest[key] = Copy(folder, key, blob)
         return copy
 
     def revisions(self, info: CommitInfo) -> Iterator[Revision]:

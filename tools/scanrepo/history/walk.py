@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -128,53 +127,61 @@ class History:
         self.progress = progress
         self.pool = pool
         self.revisions = list(revisions(repo, self.commit))
-        self.uses: Counter[str] = Counter(c.blob for c in self._copies())
+        # for each revision, which of its copies (bit 0: old, 1: new, 2...: the others) are the
+        # last use of their blob: the walk drops the blob's summary there
+        self.last_uses: list[int] = []
+        last: dict[str, Copy] = {}  # blob -> the copy of its last use
+        for revision in reversed(self.revisions):
+            mask = 0
+            copies = _copies(revision)
+            for i in range(len(copies) - 1, -1, -1):
+                copy = copies[i]
+                if copy is not None and copy.blob not in last:
+                    last[copy.blob] = copy
+                    mask |= 1 << i
+            self.last_uses.append(mask)
+        self.last_uses.reverse()
+        self.blobs = len(last)
+        # the blobs the cache lacks, in the order the walk first needs them, each with the path
+        # of its last use
         cached = cache.known()
-        self.blobs = len(self.uses)
-        self.cached = sum(1 for blob in self.uses if blob in cached)
-        self.missing = [c for c in self._first_uses() if c.blob not in cached]
+        self.missing: list[Copy] = []
+        for revision in self.revisions:
+            for copy in filter(None, _copies(revision)):
+                found = last.pop(copy.blob, None)  # at the blob's first use
+                if found is not None and copy.blob not in cached:
+                    self.missing.append(found)
+        self.cached = self.blobs - len(self.missing)
 
     @property
     def commits(self) -> int:
         return len({r.commit.sha for r in self.revisions})
 
-    def _copies(self) -> Iterator[Copy]:
-        for revision in self.revisions:
-            for copy in (revision.old, revision.new, *revision.others):
-                if copy is not None:
-                    yield copy
-
-    def _first_uses(self) -> list[Copy]:
-        """One copy per blob, in the order the walk first needs them."""
-        return list({c.blob: c for c in self._copies()}.values())
-
     def _read_missing(self, layouts: Layouts) -> Iterator[tuple[str, bytes]]:
         """(blob id, summary) of each blob the cache lacks, in the order the walk first needs
         them, stored in the cache as they come. A blob that a migration wrote is not read when
         the blob it was migrated from was read first (``cache.migrated_blob``)."""
-        paths = {c.blob: c.path for c in self.missing}
-        ahead = set(paths)  # not handed to the readers yet
+        ahead = {copy.blob for copy in self.missing}  # not handed to the readers yet
         known: dict[str, bytes] = {}
 
         def contents() -> Iterator[tuple[str, str, Content]]:
-            order = list(paths)
             # git is asked for a segment at a time, so that it is not asked for the blobs
             # already known by then
-            for start in range(0, len(order), _SEGMENT):
-                segment = order[start : start + _SEGMENT]
-                ahead.difference_update(segment)
-                skipped = {blob: known.pop(blob) for blob in segment if blob in known}
-                fetched = self.repo.read_blobs([b for b in segment if b not in skipped])
-                for blob in segment:
-                    if blob in skipped:
-                        yield blob, paths[blob], Known(skipped[blob])
+            for start in range(0, len(self.missing), _SEGMENT):
+                segment = self.missing[start : start + _SEGMENT]
+                ahead.difference_update(copy.blob for copy in segment)
+                skipped = {c.blob: known.pop(c.blob) for c in segment if c.blob in known}
+                fetched = self.repo.read_blobs([c.blob for c in segment if c.blob not in skipped])
+                for copy in segment:
+                    if copy.blob in skipped:
+                        yield copy.blob, copy.path, Known(skipped[copy.blob])
                     else:
                         found, data = next(fetched)
-                        assert found == blob, "git answers in the order asked"
-                        yield blob, paths[blob], data
+                        assert found == copy.blob, "git answers in the order asked"
+                        yield copy.blob, copy.path, data
 
         batch: list[tuple[str, bytes]] = []
-        total = len(paths)
+        total = len(self.missing)
         rows = read_all(contents(), total, self.readers, layouts, self.pool)
         for done, (blob, summary, migrated) in enumerate(rows, 1):
             if migrated in ahead:
@@ -194,33 +201,36 @@ class History:
         A blob's summary is kept only while a later revision still needs it, so memory holds
         about one summary per paper; the blobs the cache lacks are read (in worker processes)
         as the walk first needs them, in that order."""
-        left = Counter(self.uses)
         live: dict[str, bytes] = {}
         layouts = self.cache.layouts()
         fresh = self._read_missing(layouts)
-        missing = {c.blob for c in self.missing}
+        missing = self.missing
+        upcoming = 0  # where in ``missing`` the next blob read is
 
-        def take(copy: Copy | None) -> Reading | None:
+        def take(copy: Copy | None, last: bool) -> Reading | None:
+            nonlocal upcoming
             if copy is None:
                 return None
             blob = copy.blob
             data = live.get(blob)
-            if data is None:
-                if blob in missing:
+            if data is None:  # its first use
+                if upcoming < len(missing) and missing[upcoming].blob == blob:
+                    upcoming += 1
                     found, data = next(fresh)
                     assert found == blob, "blobs are read in the order the walk needs them"
                 else:
                     data = self.cache.get(blob)
                     assert data is not None, "a cached blob stays cached"
-                live[blob] = data
-            left[blob] -= 1
-            if not left[blob]:
+                if not last:
+                    live[blob] = data
+            elif last:
                 del live[blob]
             return expand(data, layouts)
 
-        for revision in self.revisions:
-            before, after = take(revision.old), take(revision.new)
-            others = [take(copy) for copy in revision.others]
+        for revision, last_uses in zip(self.revisions, self.last_uses, strict=True):
+            before, after, *others = (
+                take(copy, bool(last_uses >> i & 1)) for i, copy in enumerate(_copies(revision))
+            )
             kind = kind_of(before, after)
             if others and kind == "rescan":
                 assert before is not None and after is not None
@@ -228,6 +238,11 @@ class History:
             yield Step(revision, kind, before, after)
         for _ in fresh:  # none left; stores the last batch in the cache
             pass
+
+
+def _copies(revision: Revision) -> tuple[Copy | None, ...]:
+    """Its copies in the order the walk reads them."""
+    return (revision.old, revision.new, *revision.others)
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ counted at the commit that made it, so in the merge's ``before`` it already hold
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import os
@@ -49,7 +50,7 @@ from scanrepo.history.cache import (
 from scanrepo.history.gitlog import Copy, Revision, revisions
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Readers
-from scanrepo.vcs.repo import GitRepo
+from scanrepo.vcs.repo import BlobReader, GitRepo
 
 RevisionKind = Literal["added", "removed", "rescan", "unchanged", "unreadable"]
 REVISION_KINDS: tuple[RevisionKind, ...] = (
@@ -116,11 +117,13 @@ class History:
         repo: GitRepo,
         readers: Readers,
         cache: ReadingCache,
+        blobs: BlobReader,
         rev: str = "HEAD",
         progress: Progress = None,
         pool: ProcessPoolExecutor | None = None,
     ) -> None:
         self.repo = repo
+        self.blob_reader = blobs
         self.readers = readers
         self.commit = repo.resolve(rev)
         self.cache = cache
@@ -161,7 +164,7 @@ class History:
         """(blob id, summary) of each blob the cache lacks, in the order the walk first needs
         them, stored in the cache as they come. A blob that a migration wrote is not read when
         the blob it was migrated from was read first (``cache.migrated_blob``)."""
-        ahead = {copy.blob for copy in self.missing}  # not handed to the readers yet
+        ahead = _Ahead([copy.blob for copy in self.missing])
         known: dict[str, bytes] = {}
 
         def contents() -> Iterator[tuple[str, str, Content]]:
@@ -169,9 +172,10 @@ class History:
             # already known by then
             for start in range(0, len(self.missing), _SEGMENT):
                 segment = self.missing[start : start + _SEGMENT]
-                ahead.difference_update(copy.blob for copy in segment)
+                for copy in segment:
+                    ahead.hand(copy.blob)
                 skipped = {c.blob: known.pop(c.blob) for c in segment if c.blob in known}
-                fetched = self.repo.read_blobs([c.blob for c in segment if c.blob not in skipped])
+                fetched = self.blob_reader.read(c.blob for c in segment if c.blob not in skipped)
                 for copy in segment:
                     if copy.blob in skipped:
                         yield copy.blob, copy.path, Known(skipped[copy.blob])
@@ -184,7 +188,7 @@ class History:
         total = len(self.missing)
         rows = read_all(contents(), total, self.readers, layouts, self.pool)
         for done, (blob, summary, migrated) in enumerate(rows, 1):
-            if migrated in ahead:
+            if migrated is not None and migrated in ahead:
                 known[migrated] = summary
             batch.append((blob, summary))
             if len(batch) == _BATCH:
@@ -240,6 +244,28 @@ class History:
             pass
 
 
+class _Ahead:
+    """The blobs to read that are not handed to the readers yet: sorted, with a mark for each
+    one handed, a fifth of the memory of a set of them (a history has hundreds of thousands)."""
+
+    def __init__(self, blobs: list[str]) -> None:
+        self.blobs = sorted(blobs)
+        self.handed = bytearray(len(self.blobs))
+
+    def _index(self, blob: str) -> int | None:
+        i = bisect.bisect_left(self.blobs, blob)
+        return i if i < len(self.blobs) and self.blobs[i] == blob else None
+
+    def hand(self, blob: str) -> None:
+        i = self._index(blob)
+        assert i is not None, "only a blob to read is handed"
+        self.handed[i] = 1
+
+    def __contains__(self, blob: str) -> bool:
+        i = self._index(blob)
+        return i is not None and not self.handed[i]
+
+
 def _copies(revision: Revision) -> tuple[Copy | None, ...]:
     """Its copies in the order the walk reads them."""
     return (revision.old, revision.new, *revision.others)
@@ -259,14 +285,16 @@ def open_history(
     its worktrees), or for this run only when ``cache`` is False; walk it inside the block.
 
     With an empty cache every blob is to be read, and the worker processes start before the
-    history is listed (while this process is small); otherwise only if enough blobs are new."""
+    history is listed (while this process is small); otherwise only if enough blobs are new.
+    The ``git cat-file`` that reads the blobs starts before the listing too."""
     workers = workers or os.cpu_count() or 1
     directory = Path(repo.repo.common_dir).resolve() / CACHE_DIR if cache else None
     with ReadingCache(directory, fingerprint(readers)) as readings, contextlib.ExitStack() as stack:
         pool = None
         if workers > 1 and readings.empty():
             pool = stack.enter_context(reading_pool(readers, workers))
-        history = History(repo, readers, readings, rev, progress, pool)
+        blobs = stack.enter_context(repo.blob_reader())
+        history = History(repo, readers, readings, blobs, rev, progress, pool)
         if pool is None and workers > 1 and len(history.missing) >= PARALLEL_THRESHOLD:
             history.pool = stack.enter_context(reading_pool(readers, workers))
         yield history

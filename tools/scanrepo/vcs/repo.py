@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -242,13 +243,19 @@ class GitRepo:
         if not ids:
             return
         with self._cat_file("--batch", ids) as out:
-            for blob in ids:
-                kind, size = _header(out, blob)
-                data = out.read(size)
-                out.read(1)  # the newline after each object
-                if kind != "blob":
-                    raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
-                yield blob, data
+            yield from _contents(out, ids)
+
+    @contextmanager
+    def blob_reader(self) -> Iterator[BlobReader]:
+        """One ``git cat-file --batch`` for batch after batch of blobs, started now. A process
+        started later by this one is a copy of it until it runs git: one started by a tool that
+        holds a large history briefly counts that memory twice, and every ``read_blobs``
+        starts one."""
+        reader = BlobReader(self.root)
+        try:
+            yield reader
+        finally:
+            reader.close()
 
     @contextmanager
     def _cat_file(self, mode: str, ids: list[str]) -> Iterator[IO[bytes]]:
@@ -278,6 +285,76 @@ class GitRepo:
             process.stdout.close()
             process.kill()
             process.wait()
+
+
+class BlobReader:
+    """A ``git cat-file --batch`` that reads the blobs of one batch after another
+    (``GitRepo.blob_reader``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.process: subprocess.Popen[bytes] | None = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            ["git", *_LEAN_PACK_WINDOWS, "cat-file", "--batch"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert process.stdout is not None
+        with suppress(AttributeError, OSError):  # Linux: let git read ahead of a slow reader
+            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        return process
+
+    def read(self, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(blob id, content) for each id, in order, as ``GitRepo.read_blobs`` gives them. The
+        ids are written by a thread while the contents are read (two full pipes would wait on
+        each other); a batch given up halfway ends the process, a next one starts another."""
+        ids = _checked_ids(blobs)
+        if not ids:
+            return
+        process = self.process = self.process or self._start()
+        assert process.stdin is not None and process.stdout is not None
+        writer = threading.Thread(target=_ask, args=(process.stdin, ids), daemon=True)
+        writer.start()
+        done = False
+        try:
+            yield from _contents(process.stdout, ids)
+            done = True
+        finally:
+            if not done:  # its answers left unread would answer the next batch
+                self.close()
+            writer.join()
+
+    def close(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        assert process.stdin is not None and process.stdout is not None
+        with suppress(OSError):
+            process.stdin.close()
+        process.stdout.close()
+        process.kill()
+        process.wait()
+
+
+def _ask(stdin: IO[bytes], ids: list[str]) -> None:
+    with suppress(OSError):  # git ended: the reader finds its output short
+        stdin.write("".join(blob + "\n" for blob in ids).encode())
+        stdin.flush()
+
+
+def _contents(out: IO[bytes], ids: list[str]) -> Iterator[tuple[str, bytes]]:
+    """(blob id, content) of each of ``ids`` from ``cat-file --batch`` output."""
+    for blob in ids:
+        kind, size = _header(out, blob)
+        data = out.read(size)
+        out.read(1)  # the newline after each object
+        if kind != "blob":
+            raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
+        yield blob, data
 
 
 # git maps its pack files into memory in windows of up to 1 GiB, and keeps 8 GiB of them: a

@@ -57,6 +57,10 @@ def test_one_blob_reader_answers_batch_after_batch_beyond_a_pipe_buffer(repo: Pa
         assert list(reader.read(many)) == list(
             zip(many, [b"x" * (3 << 20), *contents * 5], strict=True)
         )
+        # a batch whose last blob was taken is done, whether or not its caller asks on
+        last = reader.read(ids[:2])
+        assert (next(last), next(last)) == ((ids[0], contents[0]), (ids[1], contents[1]))
+        last.close()
         assert reader.process is process  # the same git for every batch
         # a batch given up halfway leaves nothing behind for the next one
         first = reader.read(ids)

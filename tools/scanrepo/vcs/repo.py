@@ -321,8 +321,9 @@ class BlobReader:
         writer.start()
         done = False
         try:
-            yield from _contents(process.stdout, ids)
-            done = True
+            for count, answer in enumerate(_contents(process.stdout, ids), 1):
+                done = count == len(ids)  # every answer read: the caller may stop here
+                yield answer
         finally:
             if not done:  # its answers left unread would answer the next batch
                 self.close()

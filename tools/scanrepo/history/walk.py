@@ -188,8 +188,8 @@ class History:
         total = len(self.missing)
         rows = read_all(contents(), total, self.readers, layouts, self.pool)
         for done, (blob, summary, migrated) in enumerate(rows, 1):
-            if migrated is not None and migrated in ahead:
-                known[migrated] = summary
+            if migrated is not None and (upcoming := ahead.find(migrated)) is not None:
+                known[upcoming] = summary  # not keyed by ``migrated``: one copy of each id
             batch.append((blob, summary))
             if len(batch) == _BATCH:
                 self.cache.put_many(batch, layouts)
@@ -261,9 +261,10 @@ class _Ahead:
         assert i is not None, "only a blob to read is handed"
         self.handed[i] = 1
 
-    def __contains__(self, blob: str) -> bool:
+    def find(self, blob: str) -> str | None:
+        """The id, the string the history holds, if the blob is still ahead."""
         i = self._index(blob)
-        return i is not None and not self.handed[i]
+        return None if i is None or self.handed[i] else self.blobs[i]
 
 
 def _copies(revision: Revision) -> tuple[Copy | None, ...]:

@@ -253,7 +253,7 @@ def test_parse_changes_reads_a_line_per_path_and_a_copy_per_parent() -> None:
 
 
 def reading(digest: str, **answers: tuple[Rating, str]) -> Reading:
-    return Reading(digest, "position", "t", dict(answers))
+    return Reading(digest, "position", dict(answers))
 
 
 def test_a_merge_changes_only_what_no_parent_had() -> None:
@@ -269,7 +269,7 @@ def test_a_merge_changes_only_what_no_parent_had() -> None:
     assert before.digest == first.digest
     # the other side's scan in other words (another order of its claims) is no rescan
     assert merge_step(first, reading("2"), [other]) == ("unchanged", first)
-    unreadable = Reading(None, None, None, {}, Problem("x", None, None, "$", "bad"))
+    unreadable = Reading(None, None, {}, Problem("x", None, None, "$", "bad"))
     assert merge_step(first, after, [unreadable, None])[1] == first
 
 

@@ -47,7 +47,7 @@ def test_a_summary_stands_for_its_reading() -> None:
     assert data.count(b'"another-model"') == 1
     assert data.count(b'"opus"') == 1
     # one source for every item is written once
-    single = Reading("d", "position", None, {"a.b": ("yes", "m"), "c.d": ("n/a", "m")})
+    single = Reading("d", "position", {"a.b": ("yes", "m"), "c.d": ("n/a", "m")})
     assert expand(summarize(single, layouts), layouts) == single
     assert summarize(single, layouts).count(b'"m"') == 1
 

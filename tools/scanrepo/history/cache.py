@@ -1,7 +1,7 @@
 """What the history figures need of one scan blob, and a cache of it keyed by blob id.
 
 A ``Reading`` is a blob parsed strictly, validated and migrated in memory to the newest version,
-reduced to its checklist answers, its paper type and title, and a digest of its meaning; or the
+reduced to its checklist answers, its paper type, and a digest of its meaning; or the
 first problem that stopped it. A *summary* is a reading as a few hundred bytes: what the walk
 holds between the revisions that need it, what worker processes send back, and what the cache
 stores. Readings are costly (parse, validate, migrate) and are needed again on every run over
@@ -57,7 +57,6 @@ def _answer(value: str, source: str) -> Answer:
 class Reading:
     digest: str | None  # equal digests: no semantic change
     paper_type: str | None
-    title: str | None
     answers: dict[str, Answer]  # where -> (rating, source)
     problem: Problem | None = None  # its file is filled in by whoever reports it
 
@@ -110,12 +109,10 @@ def _read(data: bytes, path: str, readers: Readers) -> tuple[Reading, str | None
     version, doc, problems = readers.read(ScanSide(path, data))
     if doc is None:
         first = problems[0] if problems else Problem(path, None, None, "$", "unreadable")
-        return Reading(None, None, None, {}, first), None
-    title = doc[model.PAPER].get("title")
+        return Reading(None, None, {}, first), None
     reading = Reading(
         semantic_digest(doc),
         str(doc[model.PAPER_TYPE]),
-        title if isinstance(title, str) else None,
         {
             sys.intern(where): _answer(
                 rating(item[model.APPLIES], item[model.ANSWER]), item[model.SOURCE]
@@ -175,7 +172,6 @@ def summarize(reading: Reading, layouts: Layouts) -> bytes:
         [
             reading.digest,
             reading.paper_type,
-            reading.title,
             layout,
             "".join(_RATING_CODES[r] for r, _ in answers),
             sources[0] if len(sources) == 1 else [sources, "".join(places[s] for _, s in answers)],
@@ -188,8 +184,8 @@ def expand(data: bytes, layouts: Layouts) -> Reading:
     body = orjson.loads(data)
     if isinstance(body, dict):
         line, col, path, message, kind = body["problem"]
-        return Reading(None, None, None, {}, Problem("", line, col, path, message, kind))
-    digest, paper_type, title, layout, ratings, sources = body
+        return Reading(None, None, {}, Problem("", line, col, path, message, kind))
+    digest, paper_type, layout, ratings, sources = body
     names = layouts[layout]
     if isinstance(sources, str):
         sources = [sources] * len(names)
@@ -201,7 +197,7 @@ def expand(data: bytes, layouts: Layouts) -> Reading:
         answers = dict(zip(names, map(_CODED.__getitem__, coded), strict=True))
     except KeyError:  # a source not seen before in this process
         answers = {w: _coded_answer(code, s) for w, (code, s) in zip(names, coded, strict=True)}
-    return Reading(digest, paper_type, title, answers)
+    return Reading(digest, paper_type, answers)
 
 
 _CODED: dict[tuple[str, str], Answer] = {}

@@ -268,7 +268,7 @@ class _Papers:
         symbolic links or submodules."""
         sides, self.sides = self.sides, {}
         for key in sorted(sides):
-            found = sides[key]
+            found = sides.pop(key)  # its memory is the next revision's (a commit may have 100,000)
             old, new = found[0], found[-1]
             if old is not None or new is not None:
                 yield Revision(info, key, old, new, tuple(found[1:-1]))

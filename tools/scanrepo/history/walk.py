@@ -160,12 +160,14 @@ class History:
     def commits(self) -> int:
         return len({r.commit.sha for r in self.revisions})
 
-    def _read_missing(self, layouts: Layouts) -> Iterator[tuple[str, bytes]]:
+    def _read_missing(
+        self, layouts: Layouts, live: dict[str, bytes]
+    ) -> Iterator[tuple[str, bytes]]:
         """(blob id, summary) of each blob the cache lacks, in the order the walk first needs
         them, stored in the cache as they come. A blob that a migration wrote is not read when
-        the blob it was migrated from was read first (``cache.migrated_blob``)."""
+        the blob it was migrated from was read first (``cache.migrated_blob``): its summary
+        waits in the walk's ``live`` summaries, where its first use finds it anyway."""
         ahead = _Ahead([copy.blob for copy in self.missing])
-        known: dict[str, bytes] = {}
 
         def contents() -> Iterator[tuple[str, str, Content]]:
             # git is asked for a segment at a time, so that it is not asked for the blobs
@@ -174,7 +176,7 @@ class History:
                 segment = self.missing[start : start + _SEGMENT]
                 for copy in segment:
                     ahead.hand(copy.blob)
-                skipped = {c.blob: known.pop(c.blob) for c in segment if c.blob in known}
+                skipped = {c.blob: live[c.blob] for c in segment if c.blob in live}
                 fetched = self.blob_reader.read(c.blob for c in segment if c.blob not in skipped)
                 for copy in segment:
                     if copy.blob in skipped:
@@ -189,7 +191,7 @@ class History:
         rows = read_all(contents(), total, self.readers, layouts, self.pool)
         for done, (blob, summary, migrated) in enumerate(rows, 1):
             if migrated is not None and (upcoming := ahead.find(migrated)) is not None:
-                known[upcoming] = summary  # not keyed by ``migrated``: one copy of each id
+                live[upcoming] = summary  # not keyed by ``migrated``: one copy of each id
             batch.append((blob, summary))
             if len(batch) == _BATCH:
                 self.cache.put_many(batch, layouts)
@@ -207,7 +209,7 @@ class History:
         as the walk first needs them, in that order."""
         live: dict[str, bytes] = {}
         layouts = self.cache.layouts()
-        fresh = self._read_missing(layouts)
+        fresh = self._read_missing(layouts, live)
         missing = self.missing
         upcoming = 0  # where in ``missing`` the next blob read is
 
@@ -217,18 +219,17 @@ class History:
                 return None
             blob = copy.blob
             data = live.get(blob)
-            if data is None:  # its first use
-                if upcoming < len(missing) and missing[upcoming].blob == blob:
-                    upcoming += 1
-                    found, data = next(fresh)
-                    assert found == blob, "blobs are read in the order the walk needs them"
-                else:
-                    data = self.cache.get(blob)
-                    assert data is not None, "a cached blob stays cached"
-                if not last:
-                    live[blob] = data
-            elif last:
-                del live[blob]
+            if upcoming < len(missing) and missing[upcoming].blob == blob:  # its first use
+                upcoming += 1
+                found, data = next(fresh)
+                assert found == blob, "blobs are read in the order the walk needs them"
+            elif data is None:  # its first use, and the cache has it
+                data = self.cache.get(blob)
+                assert data is not None, "a cached blob stays cached"
+            if last:
+                live.pop(blob, None)
+            else:
+                live[blob] = data
             return expand(data, layouts)
 
         for revision, last_uses in zip(self.revisions, self.last_uses, strict=True):

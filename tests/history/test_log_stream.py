@@ -113,7 +113,7 @@ def test_revisions_of_odd_names_a_move_and_a_merge(
     )
 
     def at(commit: str, path: str, key: str) -> Copy:
-        return Copy(path.rsplit("/", 1)[0], key, blob(root, commit, path))
+        return Copy(path.rsplit("/", 1)[0], key, bytes.fromhex(blob(root, commit, path)))
 
     expected = [
         # the import, papers by key; the symbolic link and the README are no revisions

@@ -193,20 +193,26 @@ def first_changes(
 @dataclass(frozen=True, slots=True)
 class Copy:
     """A paper's scan file on one side of a commit, ``<folder>/<key>.json`` (its folder
-    ``scans/v<N>/<shard>``): its path is not kept, a history holds hundreds of thousands."""
+    ``scans/v<N>/<shard>``), and its blob id as bytes (``raw``): a history holds hundreds of
+    thousands, and neither the path nor the id's hex form is kept."""
 
     folder: str
     key: str
-    blob: str
+    raw: bytes
 
     @classmethod
     def at(cls, path: str, key: str, blob: str) -> Copy:
-        """The copy at ``path``, a scan path of paper ``key`` (``keys.parse_scan_path``)."""
-        return cls(_folder(path, key), key, blob)
+        """The copy at ``path``, a scan path of paper ``key`` (``keys.parse_scan_path``), of
+        the blob with the id ``blob``."""
+        return cls(_folder(path, key), key, bytes.fromhex(blob))
 
     @property
     def path(self) -> str:
         return f"{self.folder}/{self.key}.json"
+
+    @property
+    def blob(self) -> str:
+        return self.raw.hex()
 
 
 def _folder(path: str, key: str) -> str:
@@ -256,11 +262,12 @@ class _Papers:
 
     def _copy(self, key: str, folder: str, blob: str) -> Copy:
         """The copy, the very one the paper's last revision has if it is that."""
+        raw = bytes.fromhex(blob)
         last = self.latest.get(key)
-        if last is not None and last.folder == folder and last.blob == blob:
+        if last is not None and last.folder == folder and last.raw == raw:
             return last
         folder = self.names.setdefault(folder, folder)
-        copy = self.latest[key] = Copy(folder, key, blob)
+        copy = self.latest[key] = Copy(folder, key, raw)
         return copy
 
     def revisions(self, info: CommitInfo) -> Iterator[Revision]:

@@ -133,14 +133,14 @@ class History:
         # for each revision, which of its copies (bit 0: old, 1: new, 2...: the others) are the
         # last use of their blob: the walk drops the blob's summary there
         self.last_uses: list[int] = []
-        last: dict[str, Copy] = {}  # blob -> the copy of its last use
+        last: dict[bytes, Copy] = {}  # blob -> the copy of its last use
         for revision in reversed(self.revisions):
             mask = 0
             copies = _copies(revision)
             for i in range(len(copies) - 1, -1, -1):
                 copy = copies[i]
-                if copy is not None and copy.blob not in last:
-                    last[copy.blob] = copy
+                if copy is not None and copy.raw not in last:
+                    last[copy.raw] = copy
                     mask |= 1 << i
             self.last_uses.append(mask)
         self.last_uses.reverse()
@@ -151,7 +151,7 @@ class History:
         self.missing: list[Copy] = []
         for revision in self.revisions:
             for copy in filter(None, _copies(revision)):
-                found = last.pop(copy.blob, None)  # at the blob's first use
+                found = last.pop(copy.raw, None)  # at the blob's first use
                 if found is not None and copy.blob not in cached:
                     self.missing.append(found)
         self.cached = self.blobs - len(self.missing)
@@ -161,13 +161,13 @@ class History:
         return len({r.commit.sha for r in self.revisions})
 
     def _read_missing(
-        self, layouts: Layouts, live: dict[str, bytes]
+        self, layouts: Layouts, live: dict[bytes, bytes]
     ) -> Iterator[tuple[str, bytes]]:
         """(blob id, summary) of each blob the cache lacks, in the order the walk first needs
         them, stored in the cache as they come. A blob that a migration wrote is not read when
         the blob it was migrated from was read first (``cache.migrated_blob``): its summary
         waits in the walk's ``live`` summaries, where its first use finds it anyway."""
-        ahead = _Ahead([copy.blob for copy in self.missing])
+        ahead = _Ahead([copy.raw for copy in self.missing])
 
         def contents() -> Iterator[tuple[str, str, Content]]:
             # git is asked for a segment at a time, so that it is not asked for the blobs
@@ -175,12 +175,12 @@ class History:
             for start in range(0, len(self.missing), _SEGMENT):
                 segment = self.missing[start : start + _SEGMENT]
                 for copy in segment:
-                    ahead.hand(copy.blob)
-                skipped = {c.blob: live[c.blob] for c in segment if c.blob in live}
-                fetched = self.blob_reader.read(c.blob for c in segment if c.blob not in skipped)
+                    ahead.hand(copy.raw)
+                skipped = {c.raw: live[c.raw] for c in segment if c.raw in live}
+                fetched = self.blob_reader.read(c.blob for c in segment if c.raw not in skipped)
                 for copy in segment:
-                    if copy.blob in skipped:
-                        yield copy.blob, copy.path, Known(skipped[copy.blob])
+                    if copy.raw in skipped:
+                        yield copy.blob, copy.path, Known(skipped[copy.raw])
                     else:
                         found, data = next(fetched)
                         assert found == copy.blob, "git answers in the order asked"
@@ -190,8 +190,8 @@ class History:
         total = len(self.missing)
         rows = read_all(contents(), total, self.readers, layouts, self.pool)
         for done, (blob, summary, migrated) in enumerate(rows, 1):
-            if migrated is not None and (upcoming := ahead.find(migrated)) is not None:
-                live[upcoming] = summary  # not keyed by ``migrated``: one copy of each id
+            if migrated is not None and (upcoming := ahead.find(bytes.fromhex(migrated))):
+                live[upcoming] = summary  # keyed by the history's own copy of the id
             batch.append((blob, summary))
             if len(batch) == _BATCH:
                 self.cache.put_many(batch, layouts)
@@ -207,7 +207,7 @@ class History:
         A blob's summary is kept only while a later revision still needs it, so memory holds
         about one summary per paper; the blobs the cache lacks are read (in worker processes)
         as the walk first needs them, in that order."""
-        live: dict[str, bytes] = {}
+        live: dict[bytes, bytes] = {}  # blob -> its summary
         layouts = self.cache.layouts()
         fresh = self._read_missing(layouts, live)
         missing = self.missing
@@ -217,19 +217,19 @@ class History:
             nonlocal upcoming
             if copy is None:
                 return None
-            blob = copy.blob
-            data = live.get(blob)
-            if upcoming < len(missing) and missing[upcoming].blob == blob:  # its first use
+            raw = copy.raw
+            data = live.get(raw)
+            if upcoming < len(missing) and missing[upcoming].raw == raw:  # its first use
                 upcoming += 1
                 found, data = next(fresh)
-                assert found == blob, "blobs are read in the order the walk needs them"
+                assert found == copy.blob, "blobs are read in the order the walk needs them"
             elif data is None:  # its first use, and the cache has it
-                data = self.cache.get(blob)
+                data = self.cache.get(copy.blob)
                 assert data is not None, "a cached blob stays cached"
             if last:
-                live.pop(blob, None)
+                live.pop(raw, None)
             else:
-                live[blob] = data
+                live[raw] = data
             return expand(data, layouts)
 
         for revision, last_uses in zip(self.revisions, self.last_uses, strict=True):
@@ -249,21 +249,21 @@ class _Ahead:
     """The blobs to read that are not handed to the readers yet: sorted, with a mark for each
     one handed, a fifth of the memory of a set of them (a history has hundreds of thousands)."""
 
-    def __init__(self, blobs: list[str]) -> None:
+    def __init__(self, blobs: list[bytes]) -> None:
         self.blobs = sorted(blobs)
         self.handed = bytearray(len(self.blobs))
 
-    def _index(self, blob: str) -> int | None:
+    def _index(self, blob: bytes) -> int | None:
         i = bisect.bisect_left(self.blobs, blob)
         return i if i < len(self.blobs) and self.blobs[i] == blob else None
 
-    def hand(self, blob: str) -> None:
+    def hand(self, blob: bytes) -> None:
         i = self._index(blob)
         assert i is not None, "only a blob to read is handed"
         self.handed[i] = 1
 
-    def find(self, blob: str) -> str | None:
-        """The id, the string the history holds, if the blob is still ahead."""
+    def find(self, blob: bytes) -> bytes | None:
+        """The id, the very object the history holds, if the blob is still ahead."""
         i = self._index(blob)
         return None if i is None or self.handed[i] else self.blobs[i]
 

@@ -191,7 +191,8 @@ def expand(data: bytes, layouts: Layouts) -> Reading:
         sources = [sources] * len(names)
     else:
         listed, places = sources
-        sources = [listed[ord(place) - _FIRST_SOURCE] for place in places]
+        named = {chr(_FIRST_SOURCE + i): source for i, source in enumerate(listed)}
+        sources = list(map(named.__getitem__, places))
     coded = list(zip(ratings, sources, strict=True))
     try:
         answers = dict(zip(names, map(_CODED.__getitem__, coded), strict=True))

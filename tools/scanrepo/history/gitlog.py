@@ -131,7 +131,7 @@ def raw_log(
     )
 
 
-def scan_entry(meta: str, path: str) -> tuple[tuple[int, str, str], Sides] | None:
+def _scan_entry(meta: str, path: str) -> tuple[tuple[int, str, str], Sides] | None:
     """(version, shard, key) of a raw entry's scan path, and its sides: ``:old new old-blob
     new-blob status`` for a commit with one parent, ``::`` and a mode and blob per parent, then
     the result's, at a merge (an absent side: None); None for any other path."""
@@ -152,7 +152,7 @@ def parse_changes(entries: Iterable[Entry]) -> list[PathChange]:
     """The scan paths among a commit's raw entries."""
     found = []
     for meta, path in entries:
-        if (entry := scan_entry(meta, path)) is None:
+        if (entry := _scan_entry(meta, path)) is None:
             continue
         where, sides = entry
         copies = [None if side is None else raw.Copy(path, *side) for side in sides]
@@ -296,7 +296,7 @@ def revisions(repo: GitRepo, commit: str) -> Iterator[Revision]:
             if info is not None:
                 yield from papers.revisions(info)
             info = record
-        elif (entry := scan_entry(*record)) is not None:
+        elif (entry := _scan_entry(*record)) is not None:
             papers.add(entry[0], record[1], entry[1])
     if info is not None:
         yield from papers.revisions(info)

@@ -98,6 +98,7 @@ def test_scaling_series_cover_each_tool(outcome: dict[str, Any]) -> None:
         ("diff", "30 changed scans"),
         ("log", "3 revisions"),
         ("log", "6 revisions"),
+        ("stats", "history of 7 commits"),
     ]
     assert all(figures_ok(s["figures"]) for s in outcome["scaling"])
 

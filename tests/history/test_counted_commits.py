@@ -233,12 +233,12 @@ def test_report_lists_the_lost_rescan(branchy: Branchy, tmp_path: Path) -> None:
 def test_parse_changes_reads_a_line_per_path_and_a_copy_per_parent() -> None:
     a, b, c, d, zero = "a" * 40, "b" * 40, "c" * 40, "d" * 40, "0" * 40
     one, two, three = (path(n) for n in (1, 2, 3))
-    entries = (
-        f":100644 100644 {a} {b} M\0{one}\0"
-        f"::100644 100644 000000 {a} {b} {zero} DD\0{two}\0"
-        f":::000000 100644 120000 100644 {zero} {a} {b} {c} AMM\0{three}\0"
-        f":100644 100644 {c} {d} M\0scans/README.md\0"
-    )
+    entries = [
+        (f":100644 100644 {a} {b} M", one),
+        (f"::100644 100644 000000 {a} {b} {zero} DD", two),
+        (f":::000000 100644 120000 100644 {zero} {a} {b} {c} AMM", three),
+        (f":100644 100644 {c} {d} M", "scans/README.md"),
+    ]
     found = parse_changes(entries)
     assert [(ch.key, ch.path) for ch in found] == [(P1, one), (P2, two), (P3, three)]
     assert (found[0].old, found[0].new, found[0].others) == (
@@ -253,7 +253,7 @@ def test_parse_changes_reads_a_line_per_path_and_a_copy_per_parent() -> None:
 
 
 def reading(digest: str, **answers: tuple[Rating, str]) -> Reading:
-    return Reading(digest, "position", "t", dict(answers))
+    return Reading(digest, "position", dict(answers))
 
 
 def test_a_merge_changes_only_what_no_parent_had() -> None:
@@ -269,7 +269,7 @@ def test_a_merge_changes_only_what_no_parent_had() -> None:
     assert before.digest == first.digest
     # the other side's scan in other words (another order of its claims) is no rescan
     assert merge_step(first, reading("2"), [other]) == ("unchanged", first)
-    unreadable = Reading(None, None, None, {}, Problem("x", None, None, "$", "bad"))
+    unreadable = Reading(None, None, {}, Problem("x", None, None, "$", "bad"))
     assert merge_step(first, after, [unreadable, None])[1] == first
 
 

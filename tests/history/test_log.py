@@ -10,7 +10,7 @@ import pytest
 from conftest import canonical, git, put, run_main
 from scanrepo.cli.log import main as log_main
 from scanrepo.format.schemas import SchemaRegistry
-from scanrepo.history.gitlog import parse_log
+from scanrepo.history.gitlog import by_commit, parse_log
 from scanrepo.history.paper_history import (
     find_item,
     item_history,
@@ -90,13 +90,13 @@ def test_parse_log_reads_fields_and_entries_exactly() -> None:
         f"\0\n{meta}\0scans/v4/x\x01y.json\0"
         "\x01" + "2" * 40 + "\0B\0b@c\0" + "2026-01-02T00:00:00+00:00\0merge\0\0\n"
     )
-    records = list(parse_log(out))
+    records = list(by_commit(parse_log(out.split("\0"))))
     assert [(c.sha[0], c.author, c.subject) for c, _ in records] == [
         ("1", "Ann \x01 Lee", "odd \x01 subject"),
         ("2", "B", "merge"),
     ]
-    assert records[0][1] == f"{meta}\0scans/v4/x\x01y.json\0"
-    assert records[1][1] == ""
+    assert records[0][1] == [(meta, "scans/v4/x\x01y.json")]
+    assert records[1][1] == []
 
 
 def test_item_trace_shows_each_change_of_answer(story: Story) -> None:

@@ -43,8 +43,11 @@ def test_a_summary_stands_for_its_reading() -> None:
     data = summarize(reading, layouts)
     assert layouts == {layout_id(tuple(reading.answers)): tuple(reading.answers)}
     assert expand(data, layouts) == reading
+    # each source is written once, however many items it answered
+    assert data.count(b'"another-model"') == 1
+    assert data.count(b'"opus"') == 1
     # one source for every item is written once
-    single = Reading("d", "position", None, {"a.b": ("yes", "m"), "c.d": ("n/a", "m")})
+    single = Reading("d", "position", {"a.b": ("yes", "m"), "c.d": ("n/a", "m")})
     assert expand(summarize(single, layouts), layouts) == single
     assert summarize(single, layouts).count(b'"m"') == 1
 

@@ -641,18 +641,19 @@ class Plan:
             self.cmd(_floor("history-blobs", corpus.repo), corpus.repo),
         )
 
-    def stats_operation(self) -> Operation:
-        spec = self.sizes.main
-        corpus = self.corpus(spec)
-        floor = self._history_floor(corpus)
-        ours = Subject(
+    def stats(self, spec: CorpusSpec) -> Subject:
+        return Subject(
             f"stats@{spec.name}",
             "tools/stats --stability --no-cache",
-            self.cmd(_python(_tool("stats"), *STATS_ARGS), corpus.repo),
+            self.cmd(_python(_tool("stats"), *STATS_ARGS), self.corpus(spec).repo),
         )
+
+    def stats_operation(self) -> Operation:
+        spec = self.sizes.main
+        floor = self._history_floor(self.corpus(spec))
         return Operation(
             f"whole-history statistics ({_count(spec.commits + 1, 'commit')})",
-            ours,
+            self.stats(spec),
             (Anchor(floor, Target("within", 3), floor.label),),
         )
 
@@ -714,6 +715,10 @@ class Plan:
             found.extend(self._diff_points())
         if not only or "log" in only:
             found.extend(self._log_points())
+        if not only or "stats" in only:
+            for spec in s.scaling:
+                work = f"history of {_count(spec.commits + 1, 'commit')}"
+                found.append(Point("stats", work, spec.scans, self.stats(spec)))
         return found
 
     def _diff_points(self) -> list[Point]:

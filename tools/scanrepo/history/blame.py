@@ -166,7 +166,7 @@ def blob_at(repo: GitRepo, commit: str, key: str, versions: Sequence[int]) -> Co
     else:
         entries = repo.tree_entries(commit)
     found = [
-        (where[0], Copy(e.path, e.blob))
+        (where[0], Copy.at(e.path, key, e.blob))
         for e in entries
         if (where := keys.parse_scan_path(e.path))
         and where[2] == key

@@ -1,7 +1,7 @@
 """What the history figures need of one scan blob, and a cache of it keyed by blob id.
 
 A ``Reading`` is a blob parsed strictly, validated and migrated in memory to the newest version,
-reduced to its checklist answers, its paper type and title, and a digest of its meaning; or the
+reduced to its checklist answers, its paper type, and a digest of its meaning; or the
 first problem that stopped it. A *summary* is a reading as a few hundred bytes: what the walk
 holds between the revisions that need it, what worker processes send back, and what the cache
 stores. Readings are costly (parse, validate, migrate) and are needed again on every run over
@@ -37,7 +37,7 @@ from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
 
-READING_FORMAT = 2
+READING_FORMAT = 3
 CHUNK = 32
 CACHE_DIR = "scanrepo-cache"
 
@@ -57,7 +57,6 @@ def _answer(value: str, source: str) -> Answer:
 class Reading:
     digest: str | None  # equal digests: no semantic change
     paper_type: str | None
-    title: str | None
     answers: dict[str, Answer]  # where -> (rating, source)
     problem: Problem | None = None  # its file is filled in by whoever reports it
 
@@ -110,12 +109,10 @@ def _read(data: bytes, path: str, readers: Readers) -> tuple[Reading, str | None
     version, doc, problems = readers.read(ScanSide(path, data))
     if doc is None:
         first = problems[0] if problems else Problem(path, None, None, "$", "unreadable")
-        return Reading(None, None, None, {}, first), None
-    title = doc[model.PAPER].get("title")
+        return Reading(None, None, {}, first), None
     reading = Reading(
         semantic_digest(doc),
         str(doc[model.PAPER_TYPE]),
-        title if isinstance(title, str) else None,
         {
             sys.intern(where): _answer(
                 rating(item[model.APPLIES], item[model.ANSWER]), item[model.SOURCE]
@@ -148,10 +145,12 @@ def migrated_blob(doc: dict[str, Any]) -> str | None:
 # A summary is a reading as bytes, small enough that a walk can hold one for every paper of a
 # large corpus: its item names stand in a *layout*, the names of the items in document order,
 # shared by every scan with the same items and named by a hash of them; its ratings are one
-# character per item.
+# character per item, and so are its sources where they are not all one: each names its place
+# in the list of the scan's sources.
 Layouts = dict[str, tuple[str, ...]]
 _RATING_CODES: dict[str, str] = {"yes": "y", "no": "n", "n/a": "-"}
 _RATINGS: dict[str, Rating] = {"y": "yes", "n": "no", "-": "n/a"}
+_FIRST_SOURCE = ord("0")
 
 
 def layout_id(names: tuple[str, ...]) -> str:
@@ -167,15 +166,15 @@ def summarize(reading: Reading, layouts: Layouts) -> bytes:
     layout = layout_id(names)
     layouts.setdefault(layout, names)
     answers = reading.answers.values()
-    sources = {source for _, source in answers}
+    sources = list(dict.fromkeys(source for _, source in answers))
+    places = {source: chr(_FIRST_SOURCE + i) for i, source in enumerate(sources)}
     return orjson.dumps(
         [
             reading.digest,
             reading.paper_type,
-            reading.title,
             layout,
             "".join(_RATING_CODES[r] for r, _ in answers),
-            next(iter(sources)) if len(sources) == 1 else [s for _, s in answers],
+            sources[0] if len(sources) == 1 else [sources, "".join(places[s] for _, s in answers)],
         ]
     )
 
@@ -185,17 +184,21 @@ def expand(data: bytes, layouts: Layouts) -> Reading:
     body = orjson.loads(data)
     if isinstance(body, dict):
         line, col, path, message, kind = body["problem"]
-        return Reading(None, None, None, {}, Problem("", line, col, path, message, kind))
-    digest, paper_type, title, layout, ratings, sources = body
+        return Reading(None, None, {}, Problem("", line, col, path, message, kind))
+    digest, paper_type, layout, ratings, sources = body
     names = layouts[layout]
     if isinstance(sources, str):
         sources = [sources] * len(names)
+    else:
+        listed, places = sources
+        named = {chr(_FIRST_SOURCE + i): source for i, source in enumerate(listed)}
+        sources = list(map(named.__getitem__, places))
     coded = list(zip(ratings, sources, strict=True))
     try:
         answers = dict(zip(names, map(_CODED.__getitem__, coded), strict=True))
     except KeyError:  # a source not seen before in this process
         answers = {w: _coded_answer(code, s) for w, (code, s) in zip(names, coded, strict=True)}
-    return Reading(digest, paper_type, title, answers)
+    return Reading(digest, paper_type, answers)
 
 
 _CODED: dict[tuple[str, str], Answer] = {}

@@ -19,6 +19,7 @@ one paper. Paths outside the ``scans/v<N>/<shard>/<key>.json`` layout are left o
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -65,69 +66,96 @@ class PathChange:
     others: tuple[raw.Copy | None, ...] = ()
 
 
-def parse_log(out: str) -> Iterator[tuple[CommitInfo, str]]:
-    """(commit, its raw entries as ``--raw -z`` prints them) for each record of the output."""
-    pos = 0
-    while pos < len(out):
-        if out[pos] != "\x01":
-            raise ScanRepoError(f"git log: unexpected output at byte {pos}")
-        pos += 1
-        fields = []
-        for _ in range(FIELDS):
-            end = out.index("\0", pos)
-            fields.append(out[pos:end])
-            pos = end + 1
-        pos = _skip_separators(out, pos)
-        start = pos
-        while out.startswith(":", pos):
-            pos = out.index("\0", out.index("\0", pos) + 1) + 1
-        yield CommitInfo(*fields), out[start:pos]
-        pos = _skip_separators(out, pos)
+Entry = tuple[str, str]  # a raw entry: its meta (":modes blobs status"), its path
+Sides = list[tuple[str, str] | None]  # (mode, blob) on each side: each parent's, the commit's
 
 
-def _skip_separators(out: str, pos: int) -> int:
-    """Past the NUL and newline that ``-z`` puts between a commit's header and its entries."""
-    while pos < len(out) and out[pos] in "\0\n":
-        pos += 1
-    return pos
+def parse_log(fields: Iterable[str]) -> Iterator[CommitInfo | Entry]:
+    """Each commit of a ``git log --format=FORMAT --raw -z`` output split at its NULs, followed
+    by its raw entries, as the fields come."""
+    rest = iter(fields)
+    started = False
+    for field in rest:
+        # -z puts a NUL and a newline between a commit's header and its entries
+        text = field.lstrip("\n")
+        if not text:
+            continue
+        if text[0] == "\x01":
+            header = [text[1:], *itertools.islice(rest, FIELDS - 1)]
+            if len(header) < FIELDS:
+                raise ScanRepoError("git log: the output ends inside a commit's header")
+            started = True
+            yield CommitInfo(*header)
+        elif text[0] == ":" and started:
+            path = next(rest, None)
+            if path is None:
+                raise ScanRepoError("git log: the output ends inside a raw entry")
+            yield text, path
+        else:
+            raise ScanRepoError(f"git log: unexpected output {text[:60]!r}")
+
+
+def by_commit(records: Iterable[CommitInfo | Entry]) -> Iterator[tuple[CommitInfo, list[Entry]]]:
+    """``parse_log``'s records grouped: each commit with its raw entries."""
+    info: CommitInfo | None = None
+    entries: list[Entry] = []
+    for record in records:
+        if isinstance(record, CommitInfo):
+            if info is not None:
+                yield info, entries
+            info, entries = record, []
+        else:
+            entries.append(record)
+    if info is not None:
+        yield info, entries
 
 
 def raw_log(
     repo: GitRepo, commit: str, paths: Sequence[str], *options: str
-) -> Iterator[tuple[CommitInfo, str]]:
-    """``parse_log`` of the ``git log --raw`` of ``paths`` from ``commit``, with ``options``."""
-    out = repo.run(
-        "log",
-        *options,
-        f"--format={FORMAT}",
-        "--raw",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        commit,
-        "--",
-        *paths,
+) -> Iterator[CommitInfo | Entry]:
+    """``parse_log`` of the ``git log --raw`` of ``paths`` from ``commit``, with ``options``,
+    read from git as it writes it."""
+    return parse_log(
+        repo.fields(
+            "log",
+            *options,
+            f"--format={FORMAT}",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+            commit,
+            "--",
+            *paths,
+        )
     )
-    return parse_log(out)
 
 
-def parse_changes(entries: str) -> list[PathChange]:
-    """The scan paths of a commit's raw entries: ``:old new old-blob new-blob status`` for a
-    commit with one parent, ``::`` and a mode and blob per parent, then the result's, at a
-    merge."""
-    fields = entries.split("\0")
+def _scan_entry(meta: str, path: str) -> tuple[tuple[int, str, str], Sides] | None:
+    """(version, shard, key) of a raw entry's scan path, and its sides: ``:old new old-blob
+    new-blob status`` for a commit with one parent, ``::`` and a mode and blob per parent, then
+    the result's, at a merge (an absent side: None); None for any other path."""
+    parents = len(meta) - len(meta.lstrip(":"))
+    where = keys.parse_scan_path(path)
+    if not parents or where is None:
+        return None
+    words = meta[parents:].split(" ")
+    modes, blobs = words[: parents + 1], words[parents + 1 : 2 * parents + 2]
+    sides: Sides = [
+        None if raw.NO_BLOB.fullmatch(mode) else (mode, blob)
+        for mode, blob in zip(modes, blobs, strict=True)
+    ]
+    return where, sides
+
+
+def parse_changes(entries: Iterable[Entry]) -> list[PathChange]:
+    """The scan paths among a commit's raw entries."""
     found = []
-    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
-        parents = len(meta) - len(meta.lstrip(":"))
-        where = keys.parse_scan_path(path)
-        if not parents or where is None:
+    for meta, path in entries:
+        if (entry := _scan_entry(meta, path)) is None:
             continue
-        words = meta[parents:].split(" ")
-        modes, blobs = words[: parents + 1], words[parents + 1 : 2 * parents + 2]
-        copies = [
-            None if raw.NO_BLOB.fullmatch(mode) else raw.Copy(path, mode, blob)
-            for mode, blob in zip(modes, blobs, strict=True)
-        ]
+        where, sides = entry
+        copies = [None if side is None else raw.Copy(path, *side) for side in sides]
         found.append(PathChange(where[2], path, copies[0], copies[-1], tuple(copies[1:-1])))
     return found
 
@@ -137,7 +165,7 @@ def changes(
 ) -> Iterator[tuple[CommitInfo, list[PathChange]]]:
     """Every commit reachable from ``commit`` that counts for a scan below ``paths``, newest
     first (``--reverse``: oldest first), with the scan paths it changed."""
-    for info, entries in raw_log(repo, commit, paths, *COUNTED, *options):
+    for info, entries in by_commit(raw_log(repo, commit, paths, *COUNTED, *options)):
         if found := parse_changes(entries):
             yield info, found
 
@@ -153,7 +181,7 @@ def first_changes(
     asked = limit
     while True:
         bound = () if asked is None else (f"--max-count={asked}",)
-        records = list(raw_log(repo, head, paths, *COUNTED, *bound, *options, *rest))
+        records = list(by_commit(raw_log(repo, head, paths, *COUNTED, *bound, *options, *rest)))
         found = [
             (info, changed) for info, entries in records if (changed := parse_changes(entries))
         ]
@@ -162,15 +190,38 @@ def first_changes(
         asked *= 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Copy:
-    """A paper's scan file on one side of a commit."""
+    """A paper's scan file on one side of a commit, ``<folder>/<key>.json`` (its folder
+    ``scans/v<N>/<shard>``), and its blob id as bytes (``raw``): a history holds hundreds of
+    thousands, and neither the path nor the id's hex form is kept."""
 
-    path: str
-    blob: str
+    folder: str
+    key: str
+    raw: bytes
+
+    @classmethod
+    def at(cls, path: str, key: str, blob: str) -> Copy:
+        """The copy at ``path``, a scan path of paper ``key`` (``keys.parse_scan_path``), of
+        the blob with the id ``blob``."""
+        return cls(_folder(path, key), key, bytes.fromhex(blob))
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.key}.json"
+
+    @property
+    def blob(self) -> str:
+        return self.raw.hex()
 
 
-@dataclass(frozen=True)
+def _folder(path: str, key: str) -> str:
+    folder = path[: -len(f"/{key}.json")]
+    assert f"{folder}/{key}.json" == path, "a scan path ends in its key"
+    return folder
+
+
+@dataclass(frozen=True, slots=True)
 class Revision:
     """What one commit did to one paper's scan: its copy before, in the first parent (None: the
     commit added the scan), and after (None: the commit removed it); at a merge, also its copy
@@ -183,14 +234,51 @@ class Revision:
     others: tuple[Copy | None, ...] = ()
 
 
-def _newest(found: Iterable[raw.Copy | None]) -> Copy | None:
-    """The regular file in the newest version directory (a paper normally has one)."""
-    copies = [
-        Copy(c.path, c.blob)
-        for c in found
-        if c is not None and c.blob is not None and c.mode not in (SYMLINK_MODE, GITLINK_MODE)
-    ]
-    return max(copies, key=lambda c: _version(c.path), default=None)
+class _Papers:
+    """The revisions of one commit at a time, from its scan paths' entries as they come (a
+    paper's copy in the newest version directory on each side; a paper normally has one).
+
+    A history holds hundreds of thousands of revisions, so they are kept small: the copy a
+    revision leaves is the very object the paper's next revision starts from, and a key or a
+    folder that recurs is one string."""
+
+    def __init__(self) -> None:
+        self.sides: dict[str, list[Copy | None]] = {}  # key -> its newest copy on each side
+        self.latest: dict[str, Copy] = {}  # key -> the last copy made of its scan
+        self.names: dict[str, str] = {}  # the keys and folders met so far
+
+    def add(self, where: tuple[int, str, str], path: str, sides: Sides) -> None:
+        version, _, key = where
+        key = self.names.setdefault(key, key)
+        found = self.sides.get(key)
+        if found is None:
+            found = self.sides[key] = [None] * len(sides)
+        for i, side in enumerate(sides):
+            if side is None or side[0] in (SYMLINK_MODE, GITLINK_MODE):
+                continue
+            best = found[i]
+            if best is None or version > _version(best.path):
+                found[i] = self._copy(key, _folder(path, key), side[1])
+
+    def _copy(self, key: str, folder: str, blob: str) -> Copy:
+        """The copy, the very one the paper's last revision has if it is that."""
+        raw = bytes.fromhex(blob)
+        last = self.latest.get(key)
+        if last is not None and last.folder == folder and last.raw == raw:
+            return last
+        folder = self.names.setdefault(folder, folder)
+        copy = self.latest[key] = Copy(folder, key, raw)
+        return copy
+
+    def revisions(self, info: CommitInfo) -> Iterator[Revision]:
+        """The revision of each paper added since the last call, by key; none for only
+        symbolic links or submodules."""
+        sides, self.sides = self.sides, {}
+        for key in sorted(sides):
+            found = sides.pop(key)  # its memory is the next revision's (a commit may have 100,000)
+            old, new = found[0], found[-1]
+            if old is not None or new is not None:
+                yield Revision(info, key, old, new, tuple(found[1:-1]))
 
 
 def _version(path: str) -> int:
@@ -200,21 +288,31 @@ def _version(path: str) -> int:
 
 def revisions(repo: GitRepo, commit: str) -> Iterator[Revision]:
     """Every revision of every paper reachable from ``commit``, oldest commit first; the papers of
-    one commit by key."""
-    for info, found in changes(repo, commit, [keys.SCANS_DIR + "/"], "--reverse"):
-        yield from by_paper(info, found)
+    one commit by key. Read from git as it writes the log, one commit held at a time."""
+    papers = _Papers()
+    info: CommitInfo | None = None
+    for record in raw_log(repo, commit, [keys.SCANS_DIR + "/"], *COUNTED, "--reverse"):
+        if isinstance(record, CommitInfo):
+            if info is not None:
+                yield from papers.revisions(info)
+            info = record
+        elif (entry := _scan_entry(*record)) is not None:
+            papers.add(entry[0], record[1], entry[1])
+    if info is not None:
+        yield from papers.revisions(info)
 
 
 def by_paper(info: CommitInfo, found: Sequence[PathChange]) -> Iterator[Revision]:
     """The revision of each paper among one commit's changed paths, by key (a paper's copy in
     the newest version directory on each side); none for only symbolic links or submodules."""
-    by_key: dict[str, list[PathChange]] = {}
+    papers = _Papers()
     for change in found:
-        by_key.setdefault(change.key, []).append(change)
-    for key in sorted(by_key):
-        group = by_key[key]
-        old, new = _newest(c.old for c in group), _newest(c.new for c in group)
-        if old is None and new is None:
-            continue
-        others = tuple(_newest(c.others[i] for c in group) for i in range(len(group[0].others)))
-        yield Revision(info, key, old, new, others)
+        where = keys.parse_scan_path(change.path)
+        assert where is not None, "a PathChange is of a scan path"
+        copies = (change.old, *change.others, change.new)
+        papers.add(
+            where,
+            change.path,
+            [None if c is None or c.blob is None else (c.mode, c.blob) for c in copies],
+        )
+    yield from papers.revisions(info)

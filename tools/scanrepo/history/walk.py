@@ -24,10 +24,10 @@ counted at the commit that made it, so in the merge's ``before`` it already hold
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -50,7 +50,7 @@ from scanrepo.history.cache import (
 from scanrepo.history.gitlog import Copy, Revision, revisions
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Readers
-from scanrepo.vcs.repo import GitRepo
+from scanrepo.vcs.repo import BlobReader, GitRepo
 
 RevisionKind = Literal["added", "removed", "rescan", "unchanged", "unreadable"]
 REVISION_KINDS: tuple[RevisionKind, ...] = (
@@ -117,68 +117,81 @@ class History:
         repo: GitRepo,
         readers: Readers,
         cache: ReadingCache,
+        blobs: BlobReader,
         rev: str = "HEAD",
         progress: Progress = None,
         pool: ProcessPoolExecutor | None = None,
     ) -> None:
         self.repo = repo
+        self.blob_reader = blobs
         self.readers = readers
         self.commit = repo.resolve(rev)
         self.cache = cache
         self.progress = progress
         self.pool = pool
         self.revisions = list(revisions(repo, self.commit))
-        self.uses: Counter[str] = Counter(c.blob for c in self._copies())
+        # for each revision, which of its copies (bit 0: old, 1: new, 2...: the others) are the
+        # last use of their blob: the walk drops the blob's summary there
+        self.last_uses: list[int] = []
+        last: dict[bytes, Copy] = {}  # blob -> the copy of its last use
+        for revision in reversed(self.revisions):
+            mask = 0
+            copies = _copies(revision)
+            for i in range(len(copies) - 1, -1, -1):
+                copy = copies[i]
+                if copy is not None and copy.raw not in last:
+                    last[copy.raw] = copy
+                    mask |= 1 << i
+            self.last_uses.append(mask)
+        self.last_uses.reverse()
+        self.blobs = len(last)
+        # the blobs the cache lacks, in the order the walk first needs them, each with the path
+        # of its last use
         cached = cache.known()
-        self.blobs = len(self.uses)
-        self.cached = sum(1 for blob in self.uses if blob in cached)
-        self.missing = [c for c in self._first_uses() if c.blob not in cached]
+        self.missing: list[Copy] = []
+        for revision in self.revisions:
+            for copy in filter(None, _copies(revision)):
+                found = last.pop(copy.raw, None)  # at the blob's first use
+                if found is not None and copy.blob not in cached:
+                    self.missing.append(found)
+        self.cached = self.blobs - len(self.missing)
 
     @property
     def commits(self) -> int:
         return len({r.commit.sha for r in self.revisions})
 
-    def _copies(self) -> Iterator[Copy]:
-        for revision in self.revisions:
-            for copy in (revision.old, revision.new, *revision.others):
-                if copy is not None:
-                    yield copy
-
-    def _first_uses(self) -> list[Copy]:
-        """One copy per blob, in the order the walk first needs them."""
-        return list({c.blob: c for c in self._copies()}.values())
-
-    def _read_missing(self, layouts: Layouts) -> Iterator[tuple[str, bytes]]:
+    def _read_missing(
+        self, layouts: Layouts, live: dict[bytes, bytes]
+    ) -> Iterator[tuple[str, bytes]]:
         """(blob id, summary) of each blob the cache lacks, in the order the walk first needs
         them, stored in the cache as they come. A blob that a migration wrote is not read when
-        the blob it was migrated from was read first (``cache.migrated_blob``)."""
-        paths = {c.blob: c.path for c in self.missing}
-        ahead = set(paths)  # not handed to the readers yet
-        known: dict[str, bytes] = {}
+        the blob it was migrated from was read first (``cache.migrated_blob``): its summary
+        waits in the walk's ``live`` summaries, where its first use finds it anyway."""
+        ahead = _Ahead([copy.raw for copy in self.missing])
 
         def contents() -> Iterator[tuple[str, str, Content]]:
-            order = list(paths)
             # git is asked for a segment at a time, so that it is not asked for the blobs
             # already known by then
-            for start in range(0, len(order), _SEGMENT):
-                segment = order[start : start + _SEGMENT]
-                ahead.difference_update(segment)
-                skipped = {blob: known.pop(blob) for blob in segment if blob in known}
-                fetched = self.repo.read_blobs([b for b in segment if b not in skipped])
-                for blob in segment:
-                    if blob in skipped:
-                        yield blob, paths[blob], Known(skipped[blob])
+            for start in range(0, len(self.missing), _SEGMENT):
+                segment = self.missing[start : start + _SEGMENT]
+                for copy in segment:
+                    ahead.hand(copy.raw)
+                skipped = {c.raw: live[c.raw] for c in segment if c.raw in live}
+                fetched = self.blob_reader.read(c.blob for c in segment if c.raw not in skipped)
+                for copy in segment:
+                    if copy.raw in skipped:
+                        yield copy.blob, copy.path, Known(skipped[copy.raw])
                     else:
                         found, data = next(fetched)
-                        assert found == blob, "git answers in the order asked"
-                        yield blob, paths[blob], data
+                        assert found == copy.blob, "git answers in the order asked"
+                        yield copy.blob, copy.path, data
 
         batch: list[tuple[str, bytes]] = []
-        total = len(paths)
+        total = len(self.missing)
         rows = read_all(contents(), total, self.readers, layouts, self.pool)
         for done, (blob, summary, migrated) in enumerate(rows, 1):
-            if migrated in ahead:
-                known[migrated] = summary
+            if migrated is not None and (upcoming := ahead.find(bytes.fromhex(migrated))):
+                live[upcoming] = summary  # keyed by the history's own copy of the id
             batch.append((blob, summary))
             if len(batch) == _BATCH:
                 self.cache.put_many(batch, layouts)
@@ -194,33 +207,35 @@ class History:
         A blob's summary is kept only while a later revision still needs it, so memory holds
         about one summary per paper; the blobs the cache lacks are read (in worker processes)
         as the walk first needs them, in that order."""
-        left = Counter(self.uses)
-        live: dict[str, bytes] = {}
+        live: dict[bytes, bytes] = {}  # blob -> its summary
         layouts = self.cache.layouts()
-        fresh = self._read_missing(layouts)
-        missing = {c.blob for c in self.missing}
+        fresh = self._read_missing(layouts, live)
+        missing = self.missing
+        upcoming = 0  # where in ``missing`` the next blob read is
 
-        def take(copy: Copy | None) -> Reading | None:
+        def take(copy: Copy | None, last: bool) -> Reading | None:
+            nonlocal upcoming
             if copy is None:
                 return None
-            blob = copy.blob
-            data = live.get(blob)
-            if data is None:
-                if blob in missing:
-                    found, data = next(fresh)
-                    assert found == blob, "blobs are read in the order the walk needs them"
-                else:
-                    data = self.cache.get(blob)
-                    assert data is not None, "a cached blob stays cached"
-                live[blob] = data
-            left[blob] -= 1
-            if not left[blob]:
-                del live[blob]
+            raw = copy.raw
+            data = live.get(raw)
+            if upcoming < len(missing) and missing[upcoming].raw == raw:  # its first use
+                upcoming += 1
+                found, data = next(fresh)
+                assert found == copy.blob, "blobs are read in the order the walk needs them"
+            elif data is None:  # its first use, and the cache has it
+                data = self.cache.get(copy.blob)
+                assert data is not None, "a cached blob stays cached"
+            if last:
+                live.pop(raw, None)
+            else:
+                live[raw] = data
             return expand(data, layouts)
 
-        for revision in self.revisions:
-            before, after = take(revision.old), take(revision.new)
-            others = [take(copy) for copy in revision.others]
+        for revision, last_uses in zip(self.revisions, self.last_uses, strict=True):
+            before, after, *others = (
+                take(copy, bool(last_uses >> i & 1)) for i, copy in enumerate(_copies(revision))
+            )
             kind = kind_of(before, after)
             if others and kind == "rescan":
                 assert before is not None and after is not None
@@ -228,6 +243,34 @@ class History:
             yield Step(revision, kind, before, after)
         for _ in fresh:  # none left; stores the last batch in the cache
             pass
+
+
+class _Ahead:
+    """The blobs to read that are not handed to the readers yet: sorted, with a mark for each
+    one handed, a fifth of the memory of a set of them (a history has hundreds of thousands)."""
+
+    def __init__(self, blobs: list[bytes]) -> None:
+        self.blobs = sorted(blobs)
+        self.handed = bytearray(len(self.blobs))
+
+    def _index(self, blob: bytes) -> int | None:
+        i = bisect.bisect_left(self.blobs, blob)
+        return i if i < len(self.blobs) and self.blobs[i] == blob else None
+
+    def hand(self, blob: bytes) -> None:
+        i = self._index(blob)
+        assert i is not None, "only a blob to read is handed"
+        self.handed[i] = 1
+
+    def find(self, blob: bytes) -> bytes | None:
+        """The id, the very object the history holds, if the blob is still ahead."""
+        i = self._index(blob)
+        return None if i is None or self.handed[i] else self.blobs[i]
+
+
+def _copies(revision: Revision) -> tuple[Copy | None, ...]:
+    """Its copies in the order the walk reads them."""
+    return (revision.old, revision.new, *revision.others)
 
 
 @contextlib.contextmanager
@@ -244,14 +287,16 @@ def open_history(
     its worktrees), or for this run only when ``cache`` is False; walk it inside the block.
 
     With an empty cache every blob is to be read, and the worker processes start before the
-    history is listed (while this process is small); otherwise only if enough blobs are new."""
+    history is listed (while this process is small); otherwise only if enough blobs are new.
+    The ``git cat-file`` that reads the blobs starts before the listing too."""
     workers = workers or os.cpu_count() or 1
     directory = Path(repo.repo.common_dir).resolve() / CACHE_DIR if cache else None
     with ReadingCache(directory, fingerprint(readers)) as readings, contextlib.ExitStack() as stack:
         pool = None
         if workers > 1 and readings.empty():
             pool = stack.enter_context(reading_pool(readers, workers))
-        history = History(repo, readers, readings, rev, progress, pool)
+        blobs = stack.enter_context(repo.blob_reader())
+        history = History(repo, readers, readings, blobs, rev, progress, pool)
         if pool is None and workers > 1 and len(history.missing) >= PARALLEL_THRESHOLD:
             history.pool = stack.enter_context(reading_pool(readers, workers))
         yield history

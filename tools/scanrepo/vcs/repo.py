@@ -8,9 +8,11 @@ the batch has been read (or abandoned), so no git process outlives a tool.
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -53,10 +55,15 @@ def _git_error(exc: GitCommandError) -> str:
     # GitPython wraps git's whole stderr as  stderr: '...'  (git's own quotes stay inside)
     if text.startswith("stderr: '") and text.endswith("'"):
         text = text[len("stderr: '") : -1]
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return _verdict(text) or str(exc)
+
+
+def _verdict(stderr: str) -> str:
+    """The line of git's error output that says what failed ("" when it wrote none)."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
     # git's own verdict ("fatal: ...", "error: ...") says what failed; hints follow it
     verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
-    return verdicts[0] if verdicts else lines[-1] if lines else str(exc)
+    return verdicts[0] if verdicts else lines[-1] if lines else ""
 
 
 class GitRepo:
@@ -91,6 +98,42 @@ class GitRepo:
             return str(self.repo.git.execute(["git", *args], strip_newline_in_stdout=False))
         except GitCommandError as exc:
             raise ScanRepoError(f"git {args[0]}: {_git_error(exc)}") from exc
+
+    def fields(self, *args: str) -> Iterator[str]:
+        """The NUL-terminated fields of a git command's ``-z`` output, read as git writes them,
+        so that a long output (the raw log of a whole history) is never held at once; its
+        failure becomes one clear error line once its output has been read. Decoded and run as
+        ``run`` does (GitPython: the file system's encoding, C locale)."""
+        env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(
+                ["git", *_LEAN_PACK_WINDOWS, *args],
+                cwd=self.root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+            )
+            assert process.stdout is not None
+            with suppress(AttributeError, OSError):  # Linux: let git write ahead of the reader
+                fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            try:
+                rest = b""
+                while chunk := os.read(process.stdout.fileno(), _FIELDS_CHUNK):
+                    # a field may end in the next chunk, and a character span two
+                    head, nul, rest = (rest + chunk).rpartition(b"\0")
+                    if nul:
+                        yield from os.fsdecode(head).split("\0")
+                if rest:
+                    yield os.fsdecode(rest)
+                if process.wait():
+                    errors.seek(0)
+                    why = _verdict(os.fsdecode(errors.read()))
+                    raise ScanRepoError(f"git {args[0]}: {why or 'failed'}")
+            finally:
+                process.stdout.close()
+                process.kill()
+                process.wait()
 
     def run_with_input(self, data: bytes, *args: str) -> str:
         """A git command fed ``data`` on its standard input (a path list, index records)."""
@@ -200,13 +243,19 @@ class GitRepo:
         if not ids:
             return
         with self._cat_file("--batch", ids) as out:
-            for blob in ids:
-                kind, size = _header(out, blob)
-                data = out.read(size)
-                out.read(1)  # the newline after each object
-                if kind != "blob":
-                    raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
-                yield blob, data
+            yield from _contents(out, ids)
+
+    @contextmanager
+    def blob_reader(self) -> Iterator[BlobReader]:
+        """One ``git cat-file --batch`` for batch after batch of blobs, started now. A process
+        started later by this one is a copy of it until it runs git: one started by a tool that
+        holds a large history briefly counts that memory twice, and every ``read_blobs``
+        starts one."""
+        reader = BlobReader(self.root)
+        try:
+            yield reader
+        finally:
+            reader.close()
 
     @contextmanager
     def _cat_file(self, mode: str, ids: list[str]) -> Iterator[IO[bytes]]:
@@ -238,10 +287,83 @@ class GitRepo:
             process.wait()
 
 
+class BlobReader:
+    """A ``git cat-file --batch`` that reads the blobs of one batch after another
+    (``GitRepo.blob_reader``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.process: subprocess.Popen[bytes] | None = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            ["git", *_LEAN_PACK_WINDOWS, "cat-file", "--batch"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert process.stdout is not None
+        with suppress(AttributeError, OSError):  # Linux: let git read ahead of a slow reader
+            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        return process
+
+    def read(self, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(blob id, content) for each id, in order, as ``GitRepo.read_blobs`` gives them. The
+        ids are written by a thread while the contents are read (two full pipes would wait on
+        each other); a batch given up halfway ends the process, a next one starts another."""
+        ids = _checked_ids(blobs)
+        if not ids:
+            return
+        process = self.process = self.process or self._start()
+        assert process.stdin is not None and process.stdout is not None
+        writer = threading.Thread(target=_ask, args=(process.stdin, ids), daemon=True)
+        writer.start()
+        done = False
+        try:
+            for count, answer in enumerate(_contents(process.stdout, ids), 1):
+                done = count == len(ids)  # every answer read: the caller may stop here
+                yield answer
+        finally:
+            if not done:  # its answers left unread would answer the next batch
+                self.close()
+            writer.join()
+
+    def close(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        assert process.stdin is not None and process.stdout is not None
+        with suppress(OSError):
+            process.stdin.close()
+        process.stdout.close()
+        process.kill()
+        process.wait()
+
+
+def _ask(stdin: IO[bytes], ids: list[str]) -> None:
+    with suppress(OSError):  # git ended: the reader finds its output short
+        stdin.write("".join(blob + "\n" for blob in ids).encode())
+        stdin.flush()
+
+
+def _contents(out: IO[bytes], ids: list[str]) -> Iterator[tuple[str, bytes]]:
+    """(blob id, content) of each of ``ids`` from ``cat-file --batch`` output."""
+    for blob in ids:
+        kind, size = _header(out, blob)
+        data = out.read(size)
+        out.read(1)  # the newline after each object
+        if kind != "blob":
+            raise ScanRepoError(f"{blob}: is a {kind}, not a blob")
+        yield blob, data
+
+
 # git maps its pack files into memory in windows of up to 1 GiB, and keeps 8 GiB of them: a
 # cat-file that reads every blob of a history holds the whole pack resident (250 MB for 10,000
-# scans and 200 commits). Small windows read as fast and keep it to about 30 MB.
+# scans and 200 commits), and a log of the whole history 150 MB of 100,000 scans'. Small windows
+# read as fast and keep them to about 30 and 77 MB.
 _LEAN_PACK_WINDOWS = ("-c", "core.packedGitWindowSize=16m", "-c", "core.packedGitLimit=32m")
+_FIELDS_CHUNK = 1 << 16
 
 
 def _checked_ids(blobs: Iterable[str]) -> list[str]:

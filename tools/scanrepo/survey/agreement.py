@@ -30,6 +30,8 @@ Kappa and AC1 intervals are ``estimate +/- Z95 * SE``, clipped to [-1, 1], given
 ``KAPPA_MIN_PAIRS`` pairs on (with 3 pairs in full agreement they would be [1, 1]); at perfect
 agreement they are a point. They treat the pairs as independent, which rescans of one paper are
 not quite. PABAK's interval is given from one pair on, as the Wilson interval behaves there.
+The sums over categories are exact (``math.fsum``): the categories come from sets, whose order
+changes with Python's string hashing from run to run, and the figures must not.
 
 The *prevalence* of yes is the share of yes among the ``2 n`` ratings; outside
 [``SKEW_LOW``, ``SKEW_HIGH``] the answers are *skewed* and a low kappa says little.
@@ -133,7 +135,7 @@ def cohen_kappa(pairs: Mapping[tuple[Category, Category], int], z: float = Z95) 
     t = _Table.of(pairs)
     if t is None:
         return NONE
-    p_e = sum(share * t.second.get(c, 0.0) for c, share in t.first.items())
+    p_e = math.fsum(share * t.second.get(c, 0.0) for c, share in t.first.items())
     if math.isclose(p_e, 1.0):
         return NONE
     kappa = (t.p_o - p_e) / (1 - p_e)
@@ -148,10 +150,10 @@ def gwet_ac1(pairs: Mapping[tuple[Category, Category], int], z: float = Z95) -> 
         return NONE
     pi = {c: t.pi(c) for c in t.categories}
     q = t.q
-    p_e = sum(p * (1 - p) for p in pi.values()) / (q - 1)
+    p_e = math.fsum(p * (1 - p) for p in pi.values()) / (q - 1)
     ac1 = (t.p_o - p_e) / (1 - p_e)
     spread = 2 * (1 - ac1)
-    cells = sum(
+    cells = math.fsum(
         p_kl * ((a == b) - spread * (1 - (pi[a] + pi[b]) / 2) / (q - 1)) ** 2
         for (a, b), p_kl in t.cells.items()
     )

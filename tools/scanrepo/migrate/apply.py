@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from scanrepo.errors import ScanRepoError, WriteFailedError
 from scanrepo.format import keys
 from scanrepo.fs.atomic import commit_staged
+from scanrepo.migrate.pending import Pending
 from scanrepo.migrate.plan import Plan
 
 Progress = Callable[[int, int], None] | None
@@ -33,7 +35,7 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
     if plan.problems:
         raise ScanRepoError("a plan with problems cannot be applied")
     pending = plan.pending
-    staged = [(pending.temp(p.target), root / p.target) for p in plan.to_write]
+    staged = _Renames(root, pending, [p.target for p in plan.to_write])
     try:
         if plan.failure is not None:
             raise WriteFailedError(f"{plan.failure}; nothing was changed")
@@ -72,6 +74,25 @@ def apply_plan(root: Path, plan: Plan, progress: Progress = None) -> None:
     _remove_empty(
         sorted(directories, key=lambda d: len(d.parts), reverse=True), root / keys.SCANS_DIR
     )
+
+
+@dataclass(frozen=True)
+class _Renames(Collection[tuple[Path, Path]]):
+    """Each new scan's temporary file and destination, made as they are renamed: 100,000 pairs
+    of ``Path`` objects held at once took about 80 MB."""
+
+    root: Path
+    pending: Pending
+    targets: list[str]
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __iter__(self) -> Iterator[tuple[Path, Path]]:
+        return ((self.pending.temp(t), self.root / t) for t in self.targets)
+
+    def __contains__(self, pair: object) -> bool:
+        return any(pair == mine for mine in self)
 
 
 def _remove_empty(directories: list[Path], stop: Path | None = None) -> None:

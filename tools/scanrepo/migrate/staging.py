@@ -12,6 +12,7 @@ All git work goes through a few batched commands, never one process per file.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -71,10 +72,10 @@ def plan_git(repo: GitRepo, root: Path, plan: Plan, migrates_to: MigratesTo) -> 
     head = {e.path: e for e in repo.tree_entries("HEAD")} if repo.has_commits() else {}
     index = {e.path: e for e in repo.index_entries()}
     status = _status(repo)
-    tracked_by_key: dict[str, set[str]] = defaultdict(set)
-    for path in (*head, *index):
+    tracked_by_key: dict[str, list[str]] = defaultdict(list)  # a list each: 100,000 of them
+    for path in itertools.chain(head, (path for path in index if path not in head)):
         if where := keys.parse_scan_path(path):
-            tracked_by_key[where[2]].add(path)
+            tracked_by_key[where[2]].append(path)
     gp = GitPlan(head=head)
     written = {p.key for p in plan.to_write}
     for paper in plan.papers:
@@ -82,7 +83,7 @@ def plan_git(repo: GitRepo, root: Path, plan: Plan, migrates_to: MigratesTo) -> 
             s for s in paper.sources if s in status and _is_edited(status[s]) and s in index
         )
     for key, target in sorted(plan.finals.items()):
-        olds = tuple(sorted(tracked_by_key[key] - {target}))
+        olds = tuple(sorted(set(tracked_by_key.get(key, ())) - {target}))
         if olds:
             head_old = next((head[p] for p in olds if p in head), None)
             needs = (

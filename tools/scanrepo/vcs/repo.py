@@ -11,6 +11,7 @@ import fcntl
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -203,8 +204,8 @@ class GitRepo:
         return ""
 
     def tree_entries(self, commit: str, prefix: str = SCANS_DIR) -> list[Entry]:
-        out = self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
-        return [_tree_entry(rec) for rec in out.split("\0") if rec]
+        records = self.fields("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
+        return [_tree_entry(rec) for rec in records if rec]
 
     def paths_in_history(self, commit: str, prefix: str = SCANS_DIR) -> set[str]:
         """Every path below ``prefix`` that a commit reachable from ``commit`` added, changed
@@ -215,12 +216,11 @@ class GitRepo:
         return {path.lstrip("\n") for path in out.split("\0") if path.strip("\n")}
 
     def index_entries(self, prefix: str = SCANS_DIR) -> list[Entry]:
-        out = self.run("ls-files", "--stage", "-z", "--", prefix)
         entries = []
-        for rec in filter(None, out.split("\0")):
+        for rec in filter(None, self.fields("ls-files", "--stage", "-z", "--", prefix)):
             meta, path = rec.split("\t", 1)
             mode, blob, stage = meta.split(" ")
-            entries.append(Entry(path, mode, blob, int(stage)))
+            entries.append(Entry(sys.intern(path), sys.intern(mode), blob, int(stage)))
         return entries
 
     def blob_sizes(self, blobs: Iterable[str]) -> dict[str, int]:
@@ -383,6 +383,8 @@ def _header(out: IO[bytes], blob: str) -> tuple[str, int]:
 
 
 def _tree_entry(record: str) -> Entry:
+    """One record of ``ls-tree``; the path and mode interned, as a corpus's listings of its
+    tree and its index name the same paths (100,000 of them) with a handful of modes."""
     meta, path = record.split("\t", 1)
     mode, _kind, blob = meta.split(" ")
-    return Entry(path, mode, blob)
+    return Entry(sys.intern(path), sys.intern(mode), blob)

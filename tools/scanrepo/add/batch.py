@@ -35,7 +35,7 @@ from scanrepo.format.strictjson import read_strict
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
-from scanrepo.migrate.pending import Pending, Writer, Written, directories_of
+from scanrepo.migrate.pending import Pending, Writer, Written, symlink_above
 from scanrepo.migrate.plan import PaperPlan, Plan, carry, select_files
 from scanrepo.migrate.staging import GitPlan, Move, stage
 from scanrepo.problems import Problem
@@ -84,6 +84,7 @@ class AddPlan:
     leftovers: list[Path] = field(default_factory=list)  # abandoned temporary files
     entries: list[Entry] = field(default_factory=list)
     failure: str | None = None  # why a new scan could not be written
+    symlinked: dict[str, bool] = field(default_factory=dict, repr=False)  # directory -> is one
 
     def of(self, status: Status) -> list[Entry]:
         return [e for e in self.entries if e.status == status]
@@ -217,14 +218,17 @@ def existing_scans(root: Path) -> tuple[dict[str, list[str]], list[Path]]:
     return found, leftovers
 
 
-def _destination_problem(root: Path, entry: Entry) -> Problem | None:
+def _destination_problem(root: Path, entry: Entry, seen: dict[str, bool]) -> Problem | None:
+    """Why the entry's scan cannot be written where it belongs (``seen``: the directories
+    already looked at for a symbolic link), or None."""
     assert entry.path is not None
     destination = root / entry.path
-    for directory in [*directories_of(root, entry.path), destination]:
-        if directory.is_symlink():
-            where = directory.relative_to(root).as_posix()
-            message = f"{where} is a symbolic link; refusing to write through it"
-            return Problem(entry.label, None, None, "$", message, "io")
+    where = symlink_above(root, entry.path, seen)
+    if where is None and destination.is_symlink():
+        where = entry.path
+    if where is not None:
+        message = f"{where} is a symbolic link; refusing to write through it"
+        return Problem(entry.label, None, None, "$", message, "io")
     if destination.is_dir():
         message = f"{entry.path} is a directory; refusing to replace it"
         return Problem(entry.label, None, None, "$", message, "io")
@@ -250,7 +254,7 @@ def _decide(
     """Added, rescanned, unchanged or refused, against the paper's scans already there."""
     entry = plan.entries[index]
     assert entry.path is not None and entry.key is not None
-    if problem := _destination_problem(root, entry):
+    if problem := _destination_problem(root, entry, plan.symlinked):
         return replace(entry, status="refused", new=False, problems=(problem,))
     olds = existing[entry.key]
     if not olds or entry.path not in plan.pending.staged:

@@ -140,6 +140,20 @@ class Pending:
         self.created.clear()
 
 
+def symlink_above(root: Path, relpath: str, seen: dict[str, bool]) -> str | None:
+    """The first directory above ``relpath`` (below ``root``) that is a symbolic link; ``seen``
+    remembers each directory looked at, so a batch looks at each once, not once per scan."""
+    parts = relpath.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        directory = "/".join(parts[:depth])
+        linked = seen.get(directory)
+        if linked is None:
+            linked = seen[directory] = (root / directory).is_symlink()
+        if linked:
+            return directory
+    return None
+
+
 def directories_of(root: Path, relpath: str) -> list[Path]:
     """Each directory from ``scans/`` down to the one holding ``relpath``."""
     parts = Path(relpath).parent.parts

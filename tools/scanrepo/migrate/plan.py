@@ -33,7 +33,7 @@ from scanrepo.format.strictjson import read_strict
 from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.migrator import Migrator
-from scanrepo.migrate.pending import Pending, Writer, Written
+from scanrepo.migrate.pending import Pending, Writer, Written, symlink_above
 from scanrepo.problems import Problem
 from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_parsed, read_scan_file, syntax_problem, walk_scans
@@ -358,20 +358,6 @@ def _plan_paper(plan: Plan, root: Path, key: str, group: list[Prepared]) -> None
     plan.papers.append(paper)
 
 
-def _symlink_above(plan: Plan, root: Path, relpath: str) -> str | None:
-    """The first directory above ``relpath`` (below ``root``) that is a symbolic link; each
-    directory looked at once a plan, not once per scan in it."""
-    parts = relpath.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        directory = "/".join(parts[:depth])
-        linked = plan.symlinked.get(directory)
-        if linked is None:
-            linked = plan.symlinked[directory] = (root / directory).is_symlink()
-        if linked:
-            return directory
-    return None
-
-
 def _plan_movers(
     plan: Plan, root: Path, key: str, movers: list[Prepared], currents: list[Prepared]
 ) -> PaperPlan | None:
@@ -402,7 +388,7 @@ def _plan_movers(
         return None
     target = movers[0].target
     assert target is not None
-    if (symlink := _symlink_above(plan, root, target)) is not None:
+    if (symlink := symlink_above(root, target, plan.symlinked)) is not None:
         plan.problems.append(
             Problem(
                 movers[0].relpath,

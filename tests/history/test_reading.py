@@ -13,7 +13,6 @@ import pytest
 from conftest import canonical, fixture_doc, git
 from scanrepo.format import model
 from scanrepo.history.cache import (
-    CACHE_DIR,
     Layouts,
     Reading,
     expand,
@@ -29,6 +28,7 @@ from scanrepo.survey.corpus import Readers
 from scanrepo.survey.stability import Stability, stability
 from scanrepo.testing.synthetic_history import HistorySpec, build_history
 from scanrepo.toolkit import Toolkit
+from scanrepo.vcs.cache_files import CACHE_DIR
 from scanrepo.vcs.repo import GitRepo
 
 

@@ -16,11 +16,11 @@ from scanrepo.cli.common import run
 from scanrepo.cli.stats import main as stats_main
 from scanrepo.diff.changes import PaperDiff
 from scanrepo.diff.compare import ScanSide, diff_papers
-from scanrepo.history.cache import CACHE_DIR
 from scanrepo.history.walk import History, open_history
 from scanrepo.survey.corpus import Readers
 from scanrepo.survey.stability import Stability, stability
 from scanrepo.testing.synthetic_history import HistorySpec, build_history
+from scanrepo.vcs.cache_files import CACHE_DIR
 from scanrepo.vcs.repo import GitRepo
 
 

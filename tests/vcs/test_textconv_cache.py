@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, canonical, clone_of_tools, git, run_tool
-from scanrepo.vcs.textconv_cache import fingerprint
+from scanrepo.toolkit import fingerprint
 from scanstory import FUNDING, Story, item, paper_a
 
 NOTES = "refs/notes/textconv/scanrepo"

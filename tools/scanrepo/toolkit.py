@@ -18,6 +18,7 @@ When none has them, the error names every place looked at.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ class Location:
 
 
 BESIDE = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGED = Path(__file__).resolve().parent / "_data"
 
 
@@ -102,6 +104,35 @@ SCHEMA_DIR = LOCATION.schema_dir
 MIGRATIONS_DIR = LOCATION.migrations_dir
 
 
+def fingerprint(
+    schema_dir: Path = SCHEMA_DIR,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    package_dir: Path = PACKAGE_DIR,
+) -> str:
+    """16 hex digits of SHA-256 over the names and bytes of every schema, migration and module
+    of the package: what anything the tools work out of a scan depends on besides the scan (the
+    textconv text, a comparison), so a cache keyed by it is never read by other tools."""
+    files = [
+        *(("schema", p) for p in sorted(schema_dir.glob("*.json"))),
+        *(("migrations", p) for p in sorted(migrations_dir.glob("*.py"))),
+        *(("tools", p) for p in sorted(package_dir.rglob("*.py")) if not _shipped(p, package_dir)),
+    ]
+    digest = hashlib.sha256()
+    for where, path in files:
+        name = path.relative_to(package_dir).as_posix() if where == "tools" else path.name
+        data = path.read_bytes()
+        digest.update(f"{where}/{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
+def _shipped(path: Path, package_dir: Path) -> bool:
+    """Whether a file is the package's copy of the schemas and migrations (links to them in a
+    checkout, files in a copy or an installed wheel): they count once, as schemas and
+    migrations."""
+    return PACKAGED.name in path.relative_to(package_dir).parts
+
+
 class Toolkit:
     """The schemas and the migration chain of one checkout: what judges and carries every scan.
 
@@ -129,3 +160,7 @@ class Toolkit:
     @property
     def newest(self) -> int:
         return self.registry.newest
+
+    def fingerprint(self) -> str:
+        """What every result the tools work out of a scan depends on besides the scan."""
+        return fingerprint(self.schema_dir, self.migrations_dir)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import sqlite3
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -36,10 +35,10 @@ from scanrepo.format.strictjson import MAX_BYTES, deeper_than_limit
 from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
+from scanrepo.vcs.cache_files import open_cache
 
 READING_FORMAT = 3
 CHUNK = 32
-CACHE_DIR = "scanrepo-cache"
 
 Answer = tuple[Rating, str]  # (rating, source)
 _ANSWERS: dict[tuple[str, str], Answer] = {}
@@ -310,19 +309,7 @@ class ReadingCache:
     cannot be written): none, every blob is read afresh."""
 
     def __init__(self, directory: Path | None, fingerprint: str) -> None:
-        self.db: sqlite3.Connection | None = None
-        if directory is None:
-            return
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(directory / f"readings-{fingerprint}.sqlite"), timeout=60)
-            with self.db:
-                for table in _TABLES:
-                    self.db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
-        except (OSError, sqlite3.Error):  # an unwritable git directory: work without a cache
-            if self.db is not None:
-                self.db.close()
-            self.db = None
+        self.db = open_cache(directory, f"readings-{fingerprint}.sqlite", _TABLES)
 
     def __enter__(self) -> ReadingCache:
         return self

@@ -31,12 +31,10 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from scanrepo.fs.workers import PARALLEL_THRESHOLD
 from scanrepo.history.cache import (
-    CACHE_DIR,
     Content,
     Known,
     Layouts,
@@ -50,6 +48,7 @@ from scanrepo.history.cache import (
 from scanrepo.history.gitlog import Copy, Revision, revisions
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Readers
+from scanrepo.vcs.cache_files import cache_directory
 from scanrepo.vcs.repo import BlobReader, GitRepo
 
 RevisionKind = Literal["added", "removed", "rescan", "unchanged", "unreadable"]
@@ -290,7 +289,7 @@ def open_history(
     history is listed (while this process is small); otherwise only if enough blobs are new.
     The ``git cat-file`` that reads the blobs starts before the listing too."""
     workers = workers or os.cpu_count() or 1
-    directory = Path(repo.repo.common_dir).resolve() / CACHE_DIR if cache else None
+    directory = cache_directory(repo) if cache else None
     with ReadingCache(directory, fingerprint(readers)) as readings, contextlib.ExitStack() as stack:
         pool = None
         if workers > 1 and readings.empty():

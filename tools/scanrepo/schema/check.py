@@ -59,7 +59,6 @@ from scanrepo.format.jsonpath import JsonPath, format_json_path
 from scanrepo.format.rules import conform
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import MAX_BYTES, read_strict
-from scanrepo.history.cache import CACHE_DIR
 from scanrepo.history.gitlog import changes
 from scanrepo.migrate.chain import Step
 from scanrepo.problems import Problem
@@ -68,6 +67,7 @@ from scanrepo.schema.frozen import FrozenChange, frozen_changes
 from scanrepo.schema.instances import instances
 from scanrepo.schema.stored import prefix_in, read_schemas
 from scanrepo.validate.checks import check_scan, read_scan_file, walk_scans
+from scanrepo.vcs.cache_files import cache_directory
 from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
 
 Direction = Literal["up", "down"]
@@ -527,7 +527,7 @@ def hypothesis_home(root: Path) -> Iterator[None]:
     the work tree, where hypothesis would put them."""
     try:
         with GitRepo(root) as repo:
-            cache: Path | None = Path(repo.repo.common_dir).resolve() / CACHE_DIR / "hypothesis"
+            cache: Path | None = cache_directory(repo) / "hypothesis"
     except ScanRepoError:
         cache = None
     try:

@@ -15,7 +15,6 @@ The hooks fill the cache in bulk, in one process, for the commits each ref updat
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import subprocess
@@ -29,7 +28,7 @@ from scanrepo.format.keys import SCANS_DIR
 from scanrepo.format.strictjson import MAX_BYTES
 from scanrepo.fs.workers import chunked_map
 from scanrepo.migrate.chain import Chain
-from scanrepo.toolkit import MIGRATIONS_DIR, PACKAGED, SCHEMA_DIR, Toolkit
+from scanrepo.toolkit import Toolkit, fingerprint
 from scanrepo.vcs.repo import HEX_SHA, GitRepo
 
 DRIVER = "scanrepo"
@@ -38,39 +37,10 @@ KEY_OPTION = "--cache-key"
 NOTES_REF = f"refs/notes/textconv/{DRIVER}"
 TEXTCONV_SETTING = f"diff.{DRIVER}.textconv"
 CACHE_SETTING = f"diff.{DRIVER}.cachetextconv"
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _KEY = re.compile(r"([0-9a-f]{16})-([0-9a-f]{16})")
 _REVISION = re.compile(r"\^?[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _NO_BLOB = re.compile(r"0+")
 BATCH = 1024  # blobs read and rendered at a time: bounds memory, whatever the history
-
-
-def fingerprint(
-    schema_dir: Path = SCHEMA_DIR,
-    migrations_dir: Path = MIGRATIONS_DIR,
-    package_dir: Path = PACKAGE_DIR,
-) -> str:
-    """16 hex digits of SHA-256 over the names and bytes of every schema, migration and module
-    of the package: what the textconv text of a scan depends on."""
-    files = [
-        *(("schema", p) for p in sorted(schema_dir.glob("*.json"))),
-        *(("migrations", p) for p in sorted(migrations_dir.glob("*.py"))),
-        *(("tools", p) for p in sorted(package_dir.rglob("*.py")) if not _shipped(p, package_dir)),
-    ]
-    digest = hashlib.sha256()
-    for where, path in files:
-        name = path.relative_to(package_dir).as_posix() if where == "tools" else path.name
-        data = path.read_bytes()
-        digest.update(f"{where}/{name}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()[:16]
-
-
-def _shipped(path: Path, package_dir: Path) -> bool:
-    """Whether a file is the package's copy of the schemas and migrations (links to them in a
-    checkout, files in a copy or an installed wheel): they count once, as schemas and
-    migrations."""
-    return PACKAGED.name in path.relative_to(package_dir).parts
 
 
 def command(key: str) -> str:

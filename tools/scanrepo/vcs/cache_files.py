@@ -1,0 +1,40 @@
+"""Where the tools keep what they worked out once: ``<git dir>/scanrepo-cache/``, shared by the
+repository's worktrees and never in the work tree. Each cache is an SQLite file whose name holds
+a fingerprint of what its contents depend on, so a cache made by other tools is never read.
+Removing the directory clears every cache; one that cannot be written means working without.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from scanrepo.vcs.repo import GitRepo
+
+CACHE_DIR = "scanrepo-cache"
+
+
+def cache_directory(repo: GitRepo) -> Path:
+    return Path(repo.repo.common_dir).resolve() / CACHE_DIR
+
+
+def open_cache(
+    directory: Path | None, name: str, tables: Sequence[str]
+) -> sqlite3.Connection | None:
+    """The cache file ``name`` in ``directory``, its ``tables`` created; None without a directory
+    or where it cannot be opened or written (a read-only git directory, a damaged file)."""
+    if directory is None:
+        return None
+    db: sqlite3.Connection | None = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(directory / name), timeout=60)
+        with db:
+            for table in tables:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+    except (OSError, sqlite3.Error):
+        if db is not None:
+            db.close()
+        return None
+    return db

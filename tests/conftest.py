@@ -7,13 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from scanrepo.cli.common import run
+from scanrepo.vcs.repo import GitRepo
 
 if TYPE_CHECKING:
     from scanstory import Story
@@ -165,3 +166,14 @@ def clone_of_tools(repo: Path) -> None:
     shutil.copytree(
         ROOT / "migrations", repo / "migrations", ignore=shutil.ignore_patterns("__pycache__")
     )
+
+
+class CountingRepo(GitRepo):
+    """A real repository that counts the blobs read through it."""
+
+    read: list[str]
+
+    def read_blobs(self, blobs: Iterable[str]):  # type: ignore[no-untyped-def]
+        ids = list(blobs)
+        self.read = getattr(self, "read", []) + ids
+        return super().read_blobs(ids)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
-from conftest import canonical, fixture_doc, git, put, run_main
+from conftest import CountingRepo, canonical, fixture_doc, git, put, run_main
 from scanrepo.cli.common import run
 from scanrepo.cli.diff import main as diff_main
 from scanrepo.cli.log import main as log_main
@@ -17,7 +16,7 @@ from scanrepo.diff.revisions import parse_range
 from scanrepo.diff.tree import RangeDiff, diff_range
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.migrate.chain import load_chain
-from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR
+from scanrepo.toolkit import MIGRATIONS_DIR, SCHEMA_DIR, Toolkit
 from scanrepo.vcs.repo import GitRepo
 from scanstory import Story, paper_a, paper_b
 
@@ -25,11 +24,12 @@ A, B, B2 = "2602.07852", "2401.01234", "2401.04321"
 C, D = "title-a-survey-without-identifiers-2024-0275b916", "2603.00001"
 REGISTRY = SchemaRegistry(SCHEMA_DIR)
 CHAIN = load_chain(MIGRATIONS_DIR, REGISTRY.versions)
+TOOLKIT = Toolkit(SCHEMA_DIR, MIGRATIONS_DIR)
 
 
 def diff(root: Path, *revs: str, staged: bool = False, validate: bool = False) -> RangeDiff:
     with GitRepo(root) as repo:
-        return diff_range(repo, parse_range(repo, revs, staged), REGISTRY, CHAIN, validate=validate)
+        return diff_range(repo, parse_range(repo, revs, staged), TOOLKIT, validate=validate)
 
 
 def statuses(result: RangeDiff) -> dict[str, str]:
@@ -207,17 +207,6 @@ def test_json_parses_for_every_step(
         assert document["papers"]
 
 
-class CountingRepo(GitRepo):
-    """A real repository that counts the blobs read through it."""
-
-    read: list[str]
-
-    def read_blobs(self, blobs: Iterable[str]):  # type: ignore[no-untyped-def]
-        ids = list(blobs)
-        self.read = getattr(self, "read", []) + ids
-        return super().read_blobs(ids)
-
-
 def test_cost_grows_with_the_changed_scans_not_the_corpus(repo: Path) -> None:
     for n in range(150):
         doc = fixture_doc()
@@ -231,7 +220,7 @@ def test_cost_grows_with_the_changed_scans_not_the_corpus(repo: Path) -> None:
     put(repo, "scans/v4/2601/2601.00007.json", canonical(doc))
     git(repo, "commit", "-qam", "one")
     with CountingRepo(repo) as counting:
-        result = diff_range(counting, parse_range(counting, ["HEAD~1"]), REGISTRY, CHAIN)
+        result = diff_range(counting, parse_range(counting, ["HEAD~1"]), TOOLKIT)
         assert [p.key for p in result.result.papers] == ["2601.00007"]
         assert len(counting.read) == 1  # the old blob; the new side is the work tree
 

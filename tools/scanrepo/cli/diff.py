@@ -57,6 +57,12 @@ def build_parser() -> ArgumentParser:
         help="colour the text format (auto: when writing to a terminal)",
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor keep the comparisons in .git/scanrepo-cache/ (each pair of scans "
+        "compared is kept there, so that it is not read again)",
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit code tells"
     )
     return parser
@@ -80,16 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.stat and args.format != "text":
         raise ScanRepoError("--stat is a text format; it cannot go with --format " + args.format)
     toolkit = Toolkit()
-    registry, chain = toolkit.registry, toolkit.chain
     cwd = Path.cwd()
     with GitRepo(cwd) as repo:
         revs, paths = split_arguments(repo, args.revisions, cwd)
         rng = parse_range(repo, revs, staged=args.staged)
         named = paths + argv[split + 1 :]
         limit = path_filter(repo, named, cwd)
-        diff = diff_range(
-            repo, rng, registry, chain, limit, validate=args.format in ("markdown", "json")
-        )
+        validate = args.format in ("markdown", "json")
+        diff = diff_range(repo, rng, toolkit, limit, validate, cache=not args.no_cache)
         changed = (p for paper in diff.result.papers for p in (paper.old_path, paper.new_path))
         check_named(repo, rng, named, cwd, filter(None, changed))
     if not args.quiet:

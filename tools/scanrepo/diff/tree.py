@@ -10,11 +10,13 @@ normalised) and no other scan on either side does, they are compared as one pape
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from scanrepo.diff.changes import DiffResult, PaperDiff
 from scanrepo.diff.compare import ScanSide, diff_papers
+from scanrepo.diff.comparisons import BlobPair, Compared, ComparisonCache
 from scanrepo.diff.revisions import (
     Copy,
     CopyContents,
@@ -30,8 +32,10 @@ from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
 from scanrepo.migrate.chain import Chain
 from scanrepo.problems import Problem
+from scanrepo.toolkit import Toolkit
 from scanrepo.validate.checks import check_scan, stray_problem
-from scanrepo.vcs.repo import GitRepo
+from scanrepo.vcs.cache_files import cache_directory
+from scanrepo.vcs.repo import GITLINK_MODE, SYMLINK_MODE, GitRepo
 
 
 @dataclass
@@ -52,23 +56,77 @@ class RangeDiff:
 def diff_range(
     repo: GitRepo,
     rng: Range,
-    registry: SchemaRegistry,
-    chain: Chain,
+    toolkit: Toolkit,
     paths: PathFilter | None = None,
     validate: bool = False,
+    cache: bool = True,
 ) -> RangeDiff:
-    """Compare every changed scan between the two sides; with ``validate``, check the new side."""
+    """Compare every changed scan between the two sides; with ``validate``, check the new side.
+    A paper whose two blobs were compared before (``cache``) is not read again."""
     pairs = _selected(changed_pairs(repo, rng), paths)
-    # Read in the order compared, so git reads ahead while each paper is compared.
-    ordered = [c for olds, news in by_paper(pairs).values() for c in (*olds, *news)]
-    ordered += [c for pair in pairs for c in (pair.old, pair.new) if c]
-    # Problems of the old side name its commit; the new side's are what a reviewer fixes.
-    old_label = rng.old.commit[:12] if rng.old.commit else None
-    with read_copies(repo, ordered) as contents:
-        papers = diff_pairs(pairs, contents, registry, chain, (old_label, None))
-        problems = _validate(pairs, contents, registry, papers) if validate else []
+    sides = by_paper(pairs)
+    directory = cache_directory(repo) if cache else None
+    with ComparisonCache(directory, toolkit.fingerprint()) as comparisons:
+        blob_pairs = {key: found for key, copies in sides.items() if (found := _blob_pair(*copies))}
+        compared = comparisons.get_many(dict.fromkeys(blob_pairs.values()))
+        known = {
+            key: _known(key, *sides[key], compared[found])
+            for key, found in blob_pairs.items()
+            if found in compared
+        }
+        settled = {c for key in known for c in (*sides[key][0], *sides[key][1])}
+        # Read in the order compared, so git reads ahead while each paper is compared.
+        ordered = [c for olds, news in sides.values() for c in (*olds, *news)]
+        ordered += [c for pair in pairs for c in (pair.old, pair.new) if c]
+        needed = {pair.new for pair in pairs if pair.new} if validate else set()
+        # Problems of the old side name its commit; the new side's are what a reviewer fixes.
+        old_label = rng.old.commit[:12] if rng.old.commit else None
+        to_read = [c for c in ordered if c not in settled or c in needed]
+        with read_copies(repo, to_read) as contents:
+            registry, chain = toolkit.registry, toolkit.chain
+            papers = diff_pairs(pairs, contents, registry, chain, (old_label, None), known)
+            problems = _validate(pairs, contents, registry, papers) if validate else []
+        comparisons.put_many(
+            (blob_pairs[paper.key], made)
+            for paper in papers
+            if paper.key in blob_pairs and paper.key not in known and (made := _made(paper))
+        )
     result = DiffResult.of(rng.old.label, rng.new.label, papers)
     return RangeDiff(result, problems)
+
+
+def _blob_pair(olds: list[Copy], news: list[Copy]) -> BlobPair | None:
+    """The two blobs of a paper with one scan in git on each side, which a cached comparison
+    may stand for."""
+    if len(olds) != 1 or len(news) != 1:
+        return None
+    old, new = olds[0], news[0]
+    if any(
+        c.blob is None or c.unmerged or c.mode in (SYMLINK_MODE, GITLINK_MODE) for c in (old, new)
+    ):
+        return None
+    assert old.blob is not None and new.blob is not None
+    return old.blob, new.blob
+
+
+def _known(key: str, olds: list[Copy], news: list[Copy], compared: Compared) -> PaperDiff:
+    return PaperDiff(
+        key=key,
+        status="modified" if compared.changes else "unchanged",
+        old_path=olds[0].path,
+        new_path=news[0].path,
+        old_version=compared.old_version,
+        new_version=compared.new_version,
+        changes=compared.changes,
+        title=compared.title,
+    )
+
+
+def _made(paper: PaperDiff) -> Compared | None:
+    """What a comparison made afresh keeps: nothing when it found a problem."""
+    if paper.problems or paper.old_version is None or paper.new_version is None:
+        return None
+    return Compared(paper.old_version, paper.new_version, paper.title, paper.changes)
 
 
 def by_paper(pairs: list[Pair]) -> dict[str, tuple[list[Copy], list[Copy]]]:
@@ -102,10 +160,15 @@ def diff_pairs(
     registry: SchemaRegistry,
     chain: Chain,
     labels: tuple[str | None, str | None] = (None, None),
+    known: Mapping[str, PaperDiff] | None = None,
 ) -> list[PaperDiff]:
-    """The diff of each paper the changed ``pairs`` hold (their ``contents`` read)."""
+    """The diff of each paper the changed ``pairs`` hold (their ``contents`` read), but for
+    the papers whose diff is ``known``."""
+    known = known or {}
     return [
-        replace(
+        known[key]
+        if key in known
+        else replace(
             paper_diff(key, olds, news, contents, registry, chain, labels),
             old_key=old_key,
         )

@@ -16,13 +16,12 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, get_args
 
 import orjson
 
 from scanrepo.diff.changes import Change, ChangeKind
-from scanrepo.vcs.cache_files import open_cache
+from scanrepo.vcs.cache_files import CacheFile
 
 COMPARISONS = "comparisons"  # the cache file's name, before its fingerprint
 BlobPair = tuple[str, str]  # (old blob id, new blob id)
@@ -72,23 +71,11 @@ def _is_path(path: tuple[Any, ...]) -> bool:
     return all(isinstance(step, str) or type(step) is int for step in path)
 
 
-class ComparisonCache:
+class ComparisonCache(CacheFile):
     """Comparisons by blob pair; ``directory`` None (or one that cannot be written): none kept."""
 
     def __init__(self, directory: Path | None, fingerprint: str) -> None:
-        self.db = open_cache(directory, f"{COMPARISONS}-{fingerprint}.sqlite", _TABLES)
-
-    def __enter__(self) -> ComparisonCache:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.db is not None:
-            self.db.close()
+        super().__init__(directory, f"{COMPARISONS}-{fingerprint}.sqlite", _TABLES)
 
     def get_many(self, pairs: Iterable[BlobPair]) -> dict[BlobPair, Compared]:
         if self.db is None:

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, cast
 
 import orjson
@@ -35,7 +34,7 @@ from scanrepo.format.strictjson import MAX_BYTES, deeper_than_limit
 from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
 from scanrepo.survey.corpus import Rating, Readers, items, rating
-from scanrepo.vcs.cache_files import open_cache
+from scanrepo.vcs.cache_files import CacheFile
 
 READING_FORMAT = 3
 CHUNK = 32
@@ -303,25 +302,13 @@ _TABLES = (
 )
 
 
-class ReadingCache:
+class ReadingCache(CacheFile):
     """Summaries by blob id, and the layouts they name, in
     ``<git dir>/scanrepo-cache/readings-<fingerprint>.sqlite``; ``directory`` None (or one that
     cannot be written): none, every blob is read afresh."""
 
     def __init__(self, directory: Path | None, fingerprint: str) -> None:
-        self.db = open_cache(directory, f"readings-{fingerprint}.sqlite", _TABLES)
-
-    def __enter__(self) -> ReadingCache:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.db is not None:
-            self.db.close()
+        super().__init__(directory, f"readings-{fingerprint}.sqlite", _TABLES)
 
     def empty(self) -> bool:
         return (

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from scanrepo.vcs.repo import GitRepo
 
@@ -38,3 +40,23 @@ def open_cache(
             db.close()
         return None
     return db
+
+
+class CacheFile:
+    """One cache file (``open_cache``; ``db`` None: working without), closed when the ``with``
+    block that holds it ends."""
+
+    def __init__(self, directory: Path | None, name: str, tables: Sequence[str]) -> None:
+        self.db = open_cache(directory, name, tables)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.db is not None:
+            self.db.close()

@@ -108,6 +108,8 @@ def test_a_damaged_cache_is_compared_afresh(repo: Path) -> None:
     cached.write_bytes(b"not a database at all" * 100)
     again, read = _diff(repo)
     assert read == 2 and again.result.to_json() == first.result.to_json()
+    assert len(_kept(repo)) == 1  # started anew
+    assert _diff(repo)[1] == 0
 
 
 def test_a_comparison_with_a_problem_is_not_kept(repo: Path) -> None:

@@ -24,22 +24,32 @@ def cache_directory(repo: GitRepo) -> Path:
 def open_cache(
     directory: Path | None, name: str, tables: Sequence[str]
 ) -> sqlite3.Connection | None:
-    """The cache file ``name`` in ``directory``, its ``tables`` created; None without a directory
-    or where it cannot be opened or written (a read-only git directory, a damaged file)."""
+    """The cache file ``name`` in ``directory``, its ``tables`` created; a file that is no
+    database (damaged) is started anew. None without a directory or where it cannot be opened or
+    written (a read-only git directory)."""
     if directory is None:
         return None
-    db: sqlite3.Connection | None = None
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(str(directory / name), timeout=60)
-        with db:
-            for table in tables:
-                db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
-    except (OSError, sqlite3.Error):
-        if db is not None:
-            db.close()
-        return None
-    return db
+    path = directory / name
+    for attempt in range(2):
+        db: sqlite3.Connection | None = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(path), timeout=60)
+            with db:
+                for table in tables:
+                    db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+            return db
+        except (OSError, sqlite3.Error) as err:
+            if db is not None:
+                db.close()
+            # "file is not a database" is exactly DatabaseError; a locked file is a subclass
+            if type(err) is not sqlite3.DatabaseError or attempt:
+                return None
+            try:
+                path.unlink()
+            except OSError:
+                return None
+    return None
 
 
 class CacheFile:

@@ -100,13 +100,14 @@ def _blob_pair(olds: list[Copy], news: list[Copy]) -> BlobPair | None:
     may stand for."""
     if len(olds) != 1 or len(news) != 1:
         return None
-    old, new = olds[0], news[0]
-    if any(
-        c.blob is None or c.unmerged or c.mode in (SYMLINK_MODE, GITLINK_MODE) for c in (old, new)
-    ):
+    old, new = olds[0].blob, news[0].blob
+    if old is None or new is None or any(_not_a_file(c) for c in (olds[0], news[0])):
         return None
-    assert old.blob is not None and new.blob is not None
-    return old.blob, new.blob
+    return old, new
+
+
+def _not_a_file(copy: Copy) -> bool:
+    return copy.unmerged or copy.mode in (SYMLINK_MODE, GITLINK_MODE)
 
 
 def _known(key: str, olds: list[Copy], news: list[Copy], compared: Compared) -> PaperDiff:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,17 +107,8 @@ class GitRepo:
         ``run`` does (GitPython: the file system's encoding, C locale)."""
         env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
         with tempfile.TemporaryFile() as errors:
-            process = subprocess.Popen(
-                ["git", *_LEAN_PACK_WINDOWS, *args],
-                cwd=self.root,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-            )
+            process = _git_reading(self.root, args, subprocess.DEVNULL, errors, env)
             assert process.stdout is not None
-            with suppress(AttributeError, OSError):  # Linux: let git write ahead of the reader
-                fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
             try:
                 rest = b""
                 while chunk := os.read(process.stdout.fileno(), _FIELDS_CHUNK):
@@ -269,16 +260,8 @@ class GitRepo:
         with tempfile.TemporaryFile() as requests:
             requests.write("".join(blob + "\n" for blob in ids).encode())
             requests.seek(0)
-            process = subprocess.Popen(
-                ["git", *_LEAN_PACK_WINDOWS, "cat-file", mode],
-                cwd=self.root,
-                stdin=requests,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
+            process = _git_reading(self.root, ("cat-file", mode), requests)
         assert process.stdout is not None
-        with suppress(AttributeError, OSError):  # Linux: let git read ahead of a slow reader
-            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         try:
             yield process.stdout
         finally:
@@ -296,17 +279,7 @@ class BlobReader:
         self.process: subprocess.Popen[bytes] | None = self._start()
 
     def _start(self) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            ["git", *_LEAN_PACK_WINDOWS, "cat-file", "--batch"],
-            cwd=self.root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert process.stdout is not None
-        with suppress(AttributeError, OSError):  # Linux: let git read ahead of a slow reader
-            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        return process
+        return _git_reading(self.root, ("cat-file", "--batch"), subprocess.PIPE)
 
     def read(self, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
         """(blob id, content) for each id, in order, as ``GitRepo.read_blobs`` gives them. The
@@ -339,6 +312,29 @@ class BlobReader:
         process.stdout.close()
         process.kill()
         process.wait()
+
+
+def _git_reading(
+    root: Path,
+    args: Sequence[str],
+    stdin: int | IO[bytes],
+    stderr: int | IO[bytes] = subprocess.DEVNULL,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """git ``args`` with small pack windows, its output a pipe we read as it writes: on Linux a
+    wide one, so that git works ahead of a slow reader."""
+    process = subprocess.Popen(
+        ["git", *_LEAN_PACK_WINDOWS, *args],
+        cwd=root,
+        env=env,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+    )
+    assert process.stdout is not None
+    with suppress(AttributeError, OSError):
+        fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    return process
 
 
 def _ask(stdin: IO[bytes], ids: list[str]) -> None:

@@ -32,6 +32,7 @@ from scanrepo.errors import JsonSyntaxError, UnnamedPaperError
 from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.strictjson import read_strict
+from scanrepo.fs.atomic import SYMLINK_REFUSAL
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.apply import apply_plan
 from scanrepo.migrate.migrator import Migrator
@@ -227,7 +228,7 @@ def _destination_problem(root: Path, entry: Entry, seen: dict[str, bool]) -> Pro
     if where is None and destination.is_symlink():
         where = entry.path
     if where is not None:
-        message = f"{where} is a symbolic link; refusing to write through it"
+        message = f"{where} {SYMLINK_REFUSAL}"
         return Problem(entry.label, None, None, "$", message, "io")
     if destination.is_dir():
         message = f"{entry.path} is a directory; refusing to replace it"

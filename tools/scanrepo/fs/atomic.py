@@ -47,6 +47,9 @@ def is_gone(pid_text: str) -> bool:
     return False
 
 
+SYMLINK_REFUSAL = "is a symbolic link; refusing to write through it"
+
+
 def temp_path(path: Path, owner: int | None = None) -> Path:
     """The temporary file beside ``path`` of process ``owner`` (default: this one)."""
     return path.with_name(f".{path.name}{TMP_MARK}{owner or os.getpid()}")
@@ -54,7 +57,7 @@ def temp_path(path: Path, owner: int | None = None) -> Path:
 
 def _refuse_symlink(path: Path) -> None:
     if path.is_symlink():
-        raise ScanRepoError(f"{path}: is a symbolic link; refusing to write through it")
+        raise ScanRepoError(f"{path}: {SYMLINK_REFUSAL}")
 
 
 def fsync_dir(directory: Path) -> None:
@@ -70,7 +73,7 @@ def _sync_batch(count: int) -> bool:
 
 
 def sync_files(paths: Collection[Path]) -> None:
-    """Make files written with ``stage_file(..., durable=False)`` durable."""
+    """Make files written with ``stage_file`` durable."""
     if _sync_batch(len(paths)):
         os.sync()
         return
@@ -91,29 +94,17 @@ def sync_directories(directories: Collection[Path]) -> None:
         fsync_dir(directory)
 
 
-def stage_file(
-    path: Path,
-    data: bytes,
-    mode: int | None = None,
-    *,
-    durable: bool = True,
-    owner: int | None = None,
-) -> Path:
-    """Write data to a temporary file beside path, keeping path's mode; return it.
-
-    With ``durable`` the file is fsynced; without, the caller calls ``sync_files`` for all the
-    files it staged before renaming any of them. ``owner``: the process the temporary file is
-    named after, the one that renames or removes it (a worker writes for its parent).
-    """
+def stage_file(path: Path, data: bytes) -> Path:
+    """Write data to a temporary file beside path, keeping path's mode; return it. The caller
+    calls ``sync_files`` for all the files it staged before renaming any of them."""
     _refuse_symlink(path)
-    if mode is None:
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            mode = 0o644
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o644
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(path, owner)
-    write_temp(tmp, data, mode, durable=durable)
+    tmp = temp_path(path)
+    write_temp(tmp, data, mode, durable=False)
     return tmp
 
 
@@ -188,7 +179,7 @@ def write_files(files: dict[Path, bytes]) -> None:
     try:
         for path, data in files.items():
             try:
-                staged.append((stage_file(path, data, durable=False), path))
+                staged.append((stage_file(path, data), path))
             except OSError as exc:
                 raise _write_failed(path, exc, changed=False) from exc
         try:
@@ -212,7 +203,7 @@ def write_files(files: dict[Path, bytes]) -> None:
 def check_target(path: Path) -> None:
     """Refuse, before any work is done, a path that could not be written."""
     if path.is_symlink():
-        raise ScanRepoError(f"{path}: is a symbolic link; refusing to write through it")
+        raise ScanRepoError(f"{path}: {SYMLINK_REFUSAL}")
     if path.is_dir():
         raise ScanRepoError(f"{path}: is a directory; name the file to write")
     if not path.parent.is_dir():

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scanrepo.fs.atomic import temp_path, write_temp
+from scanrepo.fs.atomic import SYMLINK_REFUSAL, temp_path, write_temp
 from scanrepo.vcs.objects import BlobPacks, Placed, Placements
 
 
@@ -60,7 +60,7 @@ class Writer:
                 continue  # a file where a directory must be: writing says why it fails
             where = place.relative_to(self.root).as_posix()
             if stat.S_ISLNK(kind):
-                message = f"{where} is a symbolic link; refusing to write through it"
+                message = f"{where} {SYMLINK_REFUSAL}"
                 return Written(False, failure=message)
             if place is destination and stat.S_ISDIR(kind):
                 return Written(False, failure="is a directory; refusing to replace it")
@@ -71,8 +71,7 @@ class Writer:
                 destination.parent.mkdir(parents=True, exist_ok=True)
             write_temp(temp_path(destination, self.owner), data, mode, durable=False)
         except OSError as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return Written(False, tuple(created), f"cannot write: {reason}")
+            return Written(False, tuple(created), f"cannot write: {exc.strerror or exc}")
         self.ready.update(map(Path, created))
         try:
             placed = self.objects.store(data) if self.objects is not None else None

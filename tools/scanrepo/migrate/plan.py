@@ -30,7 +30,7 @@ from scanrepo.format import keys
 from scanrepo.format.canonical import canonical_bytes
 from scanrepo.format.jsonpath import format_json_path, locate
 from scanrepo.format.strictjson import read_strict
-from scanrepo.fs.atomic import is_abandoned_temp, is_leftover_temp
+from scanrepo.fs.atomic import SYMLINK_REFUSAL, is_abandoned_temp, is_leftover_temp
 from scanrepo.fs.workers import chunked_imap
 from scanrepo.migrate.migrator import Migrator
 from scanrepo.migrate.pending import Pending, Writer, Written, symlink_above
@@ -395,7 +395,7 @@ def _plan_movers(
                 None,
                 None,
                 "$",
-                f"{symlink} is a symbolic link; refusing to write through it",
+                f"{symlink} {SYMLINK_REFUSAL}",
                 "io",
             )
         )

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from scanrepo.fs.atomic import is_gone, write_all
+from scanrepo.fs.atomic import fsync_dir, is_gone, write_all, write_temp
 
 DEFAULT_LEVEL = 1  # git's core.looseCompression when neither it nor core.compression is set
 OBJECT_FORMATS = ("sha1", "sha256")
@@ -207,21 +207,12 @@ class BlobPacks:
         finally:
             os.close(fd)
         index = self.packs / f"{TEMP_INDEX}{self.owner}_{name}"
-        fd = os.open(index, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o444)
-        try:
-            write_all(fd, self._index(entries, checksum))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_temp(index, self._index(entries, checksum), 0o444, durable=True)
         final = f"pack-{checksum.hex()}"
         os.replace(path, self.packs / f"{final}.pack")
         os.replace(index, self.packs / f"{final}.idx")  # last: git sees the pack from here
         with contextlib.suppress(OSError):
-            fd = os.open(self.packs, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_dir(self.packs)
         return final
 
     def _index(self, entries: list[Placed], checksum: bytes) -> bytes:

@@ -22,7 +22,7 @@ def canonical_bytes(doc: Any, *, plain: bool = False) -> bytes:
     writes floats differently (``1e16``, NaN as ``null``) and some other types where the
     stdlib refuses them, so anything else takes the definition's path.
     """
-    if plain or _plain_without_floats(doc):
+    if plain or plain_without_floats(doc):
         try:
             return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
         except orjson.JSONEncodeError:
@@ -34,7 +34,7 @@ _PLAIN = frozenset((dict, list, str, int, bool, type(None)))
 _KEYS = frozenset((str,))
 
 
-def _plain_without_floats(doc: Any) -> bool:
+def plain_without_floats(doc: Any) -> bool:
     """Whether ``doc`` holds only dicts with string keys, lists, strings, ints, bools and None
     (exactly these types, no subclasses); one level at a time, the type checks in C."""
     if type(doc) not in _PLAIN:

@@ -174,17 +174,12 @@ def deeper_than_limit(doc: Any) -> bool:
 
 def parse_strict(data: bytes) -> Any:
     """The document in ``data``, or JsonSyntaxError saying where and why it is not strict JSON."""
-    return _read(data)[0]
+    return read_strict(data)[0]
 
 
 def read_strict(data: bytes) -> tuple[Any, bool]:
     """``parse_strict``, and whether the document holds no float: then it is of plain JSON
     values only (dicts with string keys, lists, strings, ints, bools, None)."""
-    return _read(data)
-
-
-def _read(data: bytes) -> tuple[Any, bool]:
-    """The document, and whether it holds no float."""
     floats: list[str] = []
 
     def finite_float(token: str) -> float:

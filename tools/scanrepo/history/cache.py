@@ -29,7 +29,7 @@ import orjson
 
 from scanrepo.diff.compare import ScanSide
 from scanrepo.format import model
-from scanrepo.format.canonical import _plain_without_floats, canonical_bytes
+from scanrepo.format.canonical import canonical_bytes, plain_without_floats
 from scanrepo.format.strictjson import MAX_BYTES, deeper_than_limit
 from scanrepo.fs.workers import PARALLEL_THRESHOLD, process_pool
 from scanrepo.problems import Problem
@@ -129,7 +129,7 @@ def migrated_blob(doc: dict[str, Any]) -> str | None:
     It is sure when the canonical text holds no float (plain JSON parses back to the very
     values) and the strict parser's limits (nesting, size) let it through; no other check of
     the reader depends on anything but the document."""
-    if not _plain_without_floats(doc) or deeper_than_limit(doc):
+    if not plain_without_floats(doc) or deeper_than_limit(doc):
         return None
     try:
         text = canonical_bytes(doc, plain=True)

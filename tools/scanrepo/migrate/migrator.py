@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scanrepo.errors import JsonSyntaxError, MigrationError, ScanRepoError, StepInvalidError
-from scanrepo.format.canonical import _plain_without_floats, canonical_bytes
+from scanrepo.format.canonical import canonical_bytes, plain_without_floats
 from scanrepo.format.rules import check_rules
 from scanrepo.format.schemas import SchemaRegistry
 from scanrepo.format.strictjson import parse_strict
@@ -51,7 +51,7 @@ class Migrator:
         Returns whether ``doc`` is of plain JSON values without floats, found in the one walk
         that both the schema check and ``canonical_bytes(doc, plain=...)`` would otherwise make.
         """
-        plain = _plain_without_floats(doc)
+        plain = plain_without_floats(doc)
         violations = self.registry.check(doc, version, plain=plain) or check_rules(doc)
         if violations:
             raise StepInvalidError(version, violations)

@@ -30,8 +30,8 @@ _TABLES = ("comparisons (old TEXT, new TEXT, data BLOB NOT NULL, PRIMARY KEY (ol
 
 
 @dataclass(frozen=True)
-class Compared:
-    """What comparing two scans that both read cleanly found."""
+class KeptComparison:
+    """What comparing two scans that both read cleanly found, as it is kept."""
 
     old_version: int
     new_version: int
@@ -39,7 +39,7 @@ class Compared:
     changes: list[Change]
 
 
-def encode(compared: Compared) -> bytes | None:
+def encode(compared: KeptComparison) -> bytes | None:
     """``compared`` as JSON, or None when a value has no exact JSON form in orjson (an integer
     beyond 64 bits): such a comparison is simply made again."""
     changes = [[c.kind, c.where, c.path, c.old, c.new] for c in compared.changes]
@@ -49,7 +49,7 @@ def encode(compared: Compared) -> bytes | None:
         return None
 
 
-def decode(data: bytes) -> Compared | None:
+def decode(data: bytes) -> KeptComparison | None:
     """The comparison ``data`` holds, or None when it is not one (a damaged row)."""
     try:
         old_version, new_version, title, changes = orjson.loads(data)
@@ -64,7 +64,7 @@ def decode(data: bytes) -> Compared | None:
         and (title is None or isinstance(title, str))
         and all(c.kind in _KINDS and isinstance(c.where, str) and _is_path(c.path) for c in found)
     )
-    return Compared(old_version, new_version, title, found) if well_formed else None
+    return KeptComparison(old_version, new_version, title, found) if well_formed else None
 
 
 def _is_path(path: tuple[Any, ...]) -> bool:
@@ -77,10 +77,10 @@ class ComparisonCache(CacheFile):
     def __init__(self, directory: Path | None, fingerprint: str) -> None:
         super().__init__(directory, f"{COMPARISONS}-{fingerprint}.sqlite", _TABLES)
 
-    def get_many(self, pairs: Iterable[BlobPair]) -> dict[BlobPair, Compared]:
+    def get_many(self, pairs: Iterable[BlobPair]) -> dict[BlobPair, KeptComparison]:
         if self.db is None:
             return {}
-        found: dict[BlobPair, Compared] = {}
+        found: dict[BlobPair, KeptComparison] = {}
         query = "SELECT data FROM comparisons WHERE old = ? AND new = ?"
         try:
             for pair in pairs:
@@ -91,7 +91,7 @@ class ComparisonCache(CacheFile):
             return {}
         return found
 
-    def put_many(self, rows: Iterable[tuple[BlobPair, Compared]]) -> None:
+    def put_many(self, rows: Iterable[tuple[BlobPair, KeptComparison]]) -> None:
         """Stored in one transaction: a killed run leaves whole rows or none."""
         if self.db is None:
             return

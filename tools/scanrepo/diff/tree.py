@@ -16,7 +16,7 @@ from typing import Literal
 
 from scanrepo.diff.changes import DiffResult, PaperDiff
 from scanrepo.diff.compare import ScanSide, diff_papers
-from scanrepo.diff.comparisons import BlobPair, Compared, ComparisonCache
+from scanrepo.diff.comparisons import BlobPair, ComparisonCache, KeptComparison
 from scanrepo.diff.revisions import (
     Copy,
     CopyContents,
@@ -110,7 +110,7 @@ def _not_a_file(copy: Copy) -> bool:
     return copy.unmerged or copy.mode in (SYMLINK_MODE, GITLINK_MODE)
 
 
-def _known(key: str, olds: list[Copy], news: list[Copy], compared: Compared) -> PaperDiff:
+def _known(key: str, olds: list[Copy], news: list[Copy], compared: KeptComparison) -> PaperDiff:
     return PaperDiff(
         key=key,
         status="modified" if compared.changes else "unchanged",
@@ -123,11 +123,11 @@ def _known(key: str, olds: list[Copy], news: list[Copy], compared: Compared) -> 
     )
 
 
-def _made(paper: PaperDiff) -> Compared | None:
+def _made(paper: PaperDiff) -> KeptComparison | None:
     """What a comparison made afresh keeps: nothing when it found a problem."""
     if paper.problems or paper.old_version is None or paper.new_version is None:
         return None
-    return Compared(paper.old_version, paper.new_version, paper.title, paper.changes)
+    return KeptComparison(paper.old_version, paper.new_version, paper.title, paper.changes)
 
 
 def by_paper(pairs: list[Pair]) -> dict[str, tuple[list[Copy], list[Copy]]]:

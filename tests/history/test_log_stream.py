@@ -83,28 +83,29 @@ def odd(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]
     return root, commits
 
 
+@pytest.fixture(params=[1, 5, 1 << 16])
+def chunked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git's output read in chunks of 1 byte, 5 bytes (fields and characters cut anywhere) and
+    the usual 64 KB."""
+    monkeypatch.setattr(repo_module, "_FIELDS_CHUNK", request.param)
+
+
 def blob(root: Path, commit: str, path: str) -> str:
     return git(root, "rev-parse", f"{commit}:{path}").stdout.strip()
 
 
-@pytest.mark.parametrize("chunk", [1, 5, 1 << 16])
-def test_the_stream_is_git_s_whole_output_in_fields(
-    odd: tuple[Path, dict[str, str]], chunk: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("chunked")
+def test_the_stream_is_git_s_whole_output_in_fields(odd: tuple[Path, dict[str, str]]) -> None:
     root, _ = odd
-    monkeypatch.setattr(repo_module, "_FIELDS_CHUNK", chunk)
     whole = subprocess.run(["git", *LOG], cwd=root, capture_output=True, check=True).stdout
     assert whole.endswith(b"\0")
     with GitRepo(root) as repo:
         assert list(repo.fields(*LOG)) == os.fsdecode(whole[:-1]).split("\0")
 
 
-@pytest.mark.parametrize("chunk", [1, 5, 1 << 16])
-def test_revisions_of_odd_names_a_move_and_a_merge(
-    odd: tuple[Path, dict[str, str]], chunk: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("chunked")
+def test_revisions_of_odd_names_a_move_and_a_merge(odd: tuple[Path, dict[str, str]]) -> None:
     root, c = odd
-    monkeypatch.setattr(repo_module, "_FIELDS_CHUNK", chunk)
     old_path, new_path = f"scans/v3/2601/{OLD}.json", f"scans/v4/2601/{OLD}.json"
     spaces, newline, latin = (
         f"scans/v4/odd shard/{SPACES}.json",
